@@ -1,0 +1,97 @@
+import type { Clock, RandomSource, TimerHandle } from '../contracts/clock.js'
+
+/** Shifts `ms` randomly by up to ±`jitter` of itself, so many balancers do not act in lockstep. */
+export function jittered(ms: number, jitter: number, random: RandomSource): number {
+  return Math.max(0, Math.round(ms * (1 + (random() * 2 - 1) * jitter)))
+}
+
+interface RecoveryState {
+  delayMs: number
+  dueAt: number
+  timer?: TimerHandle
+}
+
+/**
+ * When to re-probe each unhealthy server: first after `baseMs`, then doubling up to `capMs`.
+ * Timers run only while armed (background probing on); otherwise callers ask for due servers.
+ */
+export class RecoverySchedule {
+  #states = new Map<string, RecoveryState>()
+  #earliest = Number.POSITIVE_INFINITY
+  #armed = false
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly random: RandomSource,
+    private readonly settings: () => { baseMs: number; capMs: number; jitter: number },
+    private readonly reprobe: (id: string) => void,
+  ) {}
+
+  /** A server failed (again): schedule its next re-probe with a longer delay. */
+  failed(id: string): void {
+    const { baseMs, capMs, jitter } = this.settings()
+    const state = this.#states.get(id)
+    const delayMs = state ? Math.min(state.delayMs * 2, capMs) : Math.min(baseMs, capMs)
+    if (state?.timer !== undefined) this.clock.clearTimeout(state.timer)
+    const wait = jittered(delayMs, jitter, this.random)
+    const next: RecoveryState = { delayMs, dueAt: this.clock.now() + wait }
+    this.#states.set(id, next)
+    this.#earliest = Math.min(this.#earliest, next.dueAt)
+    if (this.#armed) this.#arm(id, next, wait)
+  }
+
+  /** A server answered: forget its backoff. */
+  recovered(id: string): void {
+    const state = this.#states.get(id)
+    if (!state) return
+    if (state.timer !== undefined) this.clock.clearTimeout(state.timer)
+    this.#states.delete(id)
+  }
+
+  /** Ids whose re-probe is due now (cheap when none is). */
+  due(now: number = this.clock.now()): string[] {
+    if (now < this.#earliest) return []
+    const due: string[] = []
+    let earliest = Number.POSITIVE_INFINITY
+    for (const [id, state] of this.#states) {
+      if (state.dueAt <= now) due.push(id)
+      else earliest = Math.min(earliest, state.dueAt)
+    }
+    // Due ones are pushed forward by their probe's outcome (failed() or recovered()).
+    this.#earliest = due.length > 0 ? now + this.settings().baseMs : earliest
+    return due
+  }
+
+  /** Background probing started: re-probe on timers. */
+  arm(): void {
+    this.#armed = true
+    const now = this.clock.now()
+    for (const [id, state] of this.#states) this.#arm(id, state, Math.max(0, state.dueAt - now))
+  }
+
+  /** Background probing stopped: no timers. */
+  disarm(): void {
+    this.#armed = false
+    for (const state of this.#states.values()) {
+      if (state.timer !== undefined) this.clock.clearTimeout(state.timer)
+      delete state.timer
+    }
+  }
+
+  forget(id: string): void {
+    this.recovered(id)
+  }
+
+  clear(): void {
+    this.disarm()
+    this.#states.clear()
+  }
+
+  #arm(id: string, state: RecoveryState, wait: number): void {
+    if (state.timer !== undefined) this.clock.clearTimeout(state.timer)
+    state.timer = this.clock.setTimeout(() => {
+      delete state.timer
+      this.reprobe(id)
+    }, wait)
+  }
+}

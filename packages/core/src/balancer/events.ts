@@ -1,0 +1,81 @@
+import type { Health, ServerSnapshot } from '../contracts/server.js'
+import type { ComfyBalancerError } from '../errors/base.js'
+
+/** Why a server was chosen. */
+export type SelectionReason =
+  /** The strategy picked it among healthy candidates. */
+  | 'strategy'
+  /** No candidate was healthy (or the strategy found none acceptable): the primary was used. */
+  | 'fallback-primary'
+  /** The strategy threw: the primary was used (the original design's single-server mode). */
+  | 'strategy-error'
+
+/** Every event a balancer emits, by name. Payloads hold snapshots (no secrets). */
+export interface BalancerEvents {
+  /** A server was handed out by `acquire()` or `getOptimalServer()`. */
+  selected: {
+    readonly server: ServerSnapshot
+    readonly strategy: string
+    readonly reason: SelectionReason
+    readonly candidates: number
+  }
+  /** A server's health changed (first probe included: `unknown` → `healthy`). */
+  'health-changed': {
+    readonly server: ServerSnapshot
+    readonly previous: Health
+    readonly health: Health
+    readonly reason?: string
+  }
+  /** A selection moved away from the server chosen before, because that one is not usable. */
+  failover: { readonly from: ServerSnapshot; readonly to: ServerSnapshot; readonly reason: string }
+  /** A new config was applied. Lists server ids. */
+  'config-changed': {
+    readonly added: readonly string[]
+    readonly removed: readonly string[]
+    readonly changed: readonly string[]
+  }
+  /** Something went wrong that did not throw to a caller (a probe, a strategy, a config reload). */
+  error: { readonly error: ComfyBalancerError; readonly serverId?: string }
+}
+
+export type BalancerEventName = keyof BalancerEvents
+export type BalancerEventHandler<K extends BalancerEventName> = (event: BalancerEvents[K]) => void
+
+/** A small typed emitter. A throwing handler is reported, never allowed to break the balancer. */
+export class EventHub {
+  #handlers = new Map<BalancerEventName, Set<(event: never) => void>>()
+
+  constructor(private readonly onHandlerError: (error: unknown, name: BalancerEventName) => void) {}
+
+  on<K extends BalancerEventName>(name: K, handler: BalancerEventHandler<K>): () => void {
+    let set = this.#handlers.get(name)
+    if (!set) {
+      set = new Set()
+      this.#handlers.set(name, set)
+    }
+    set.add(handler as (event: never) => void)
+    return () => {
+      set.delete(handler as (event: never) => void)
+    }
+  }
+
+  has(name: BalancerEventName): boolean {
+    return (this.#handlers.get(name)?.size ?? 0) > 0
+  }
+
+  emit<K extends BalancerEventName>(name: K, event: BalancerEvents[K]): void {
+    const set = this.#handlers.get(name)
+    if (!set || set.size === 0) return
+    for (const handler of [...set]) {
+      try {
+        ;(handler as BalancerEventHandler<K>)(event)
+      } catch (error) {
+        this.onHandlerError(error, name)
+      }
+    }
+  }
+
+  clear(): void {
+    this.#handlers.clear()
+  }
+}

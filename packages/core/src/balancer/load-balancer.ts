@@ -1,0 +1,539 @@
+import { parseConfig } from '../config/parse-config.js'
+import type { BalancerConfigInput } from '../config/schema.js'
+import type { BalancerConfig } from '../config/types.js'
+import { type Clock, type RandomSource, systemClock } from '../contracts/clock.js'
+import { consoleLogger, type Logger } from '../contracts/logger.js'
+import type { ServerConfig, ServerSnapshot } from '../contracts/server.js'
+import type { Strategy } from '../contracts/strategy.js'
+import type { ComfyBalancerError } from '../errors/base.js'
+import {
+  DisposedError,
+  InvalidArgumentError,
+  type ProbeError,
+  StrategyError,
+  UnknownServerError,
+} from '../errors/server-errors.js'
+import { toComfyBalancerError } from '../errors/to-error.js'
+import type { FetchLike } from '../probe/fetch-json.js'
+import { type ProbeOutcome, probeServer } from '../probe/probe-server.js'
+import { redactText, redactUrl } from '../util/redact.js'
+import { jittered, RecoverySchedule } from './backoff.js'
+import { type ConfigDiff, planConfig, primaryOf } from './config-diff.js'
+import { ConfigLoader } from './config-loader.js'
+import { type BalancerEventHandler, type BalancerEventName, EventHub } from './events.js'
+import { InFlightCounter } from './in-flight.js'
+import { minQueue } from './min-queue.js'
+import type { AcquireOptions, Lease, LoadBalancerOptions, ServerRef, ServerStats } from './options.js'
+import { selectServer } from './selection.js'
+import { failed, jobTimed, probeSucceeded, withInFlight, withLock } from './server-reducer.js'
+import type { BalancerSnapshot } from './snapshot.js'
+import { toServerStats } from './stats.js'
+import { BalancerStore } from './store.js'
+
+/**
+ * Probes ComfyUI servers, caches their health and queues, and hands out the best one for each job.
+ * Create it with {@link createLoadBalancer}.
+ */
+export class LoadBalancer {
+  readonly #clock: Clock
+  readonly #random: RandomSource
+  readonly #logger: Logger
+  readonly #fetch: FetchLike
+  readonly #strategy: Strategy
+  readonly #events: EventHub
+  readonly #store: BalancerStore
+  readonly #lifetime = new AbortController()
+  readonly #recovery: RecoverySchedule
+  readonly #loader: ConfigLoader | undefined
+  #config: BalancerConfig | undefined
+  #configs = new Map<string, ServerConfig>()
+  #counters = new Map<string, InFlightCounter>()
+  #probes = new Map<string, Promise<void>>()
+  #probeAborts = new Set<AbortController>()
+  #unprobed = new Set<string>()
+  #refreshing: Promise<BalancerSnapshot> | undefined
+  #runCount = 0
+  #refreshTimer: unknown
+  #generation = 0
+  #lastSelectedId: string | undefined
+
+  constructor(options: LoadBalancerOptions) {
+    if ((options.config === undefined) === (options.source === undefined)) {
+      throw new InvalidArgumentError('createLoadBalancer needs exactly one of `config` or `source`.')
+    }
+    this.#clock = options.clock ?? systemClock
+    this.#random = options.random ?? Math.random
+    this.#logger = options.logger ?? consoleLogger('warn')
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
+    this.#strategy = options.strategy ?? minQueue()
+    this.#events = new EventHub((error, name) =>
+      this.#logger.error(`an "${name}" event handler threw; the balancer carried on`, {
+        error: describe(error),
+      }),
+    )
+    this.#store = new BalancerStore(
+      { primaryId: '', strategy: this.#strategy.name, refreshing: false, running: false },
+      (error) =>
+        this.#logger.error('a snapshot listener threw; the balancer carried on', { error: describe(error) }),
+    )
+    this.#recovery = new RecoverySchedule(
+      this.#clock,
+      this.#random,
+      () => {
+        const probe = this.#settings().probe
+        return { baseMs: probe.recoveryBaseMs, capMs: probe.intervalMs, jitter: probe.jitter }
+      },
+      (id) => void this.#probeOne(id),
+    )
+    if (options.config !== undefined) {
+      this.#apply(parseConfig(options.config))
+    } else if (options.source !== undefined) {
+      this.#loader = new ConfigLoader(
+        options.source,
+        this.#lifetime.signal,
+        (config) => this.#apply(config),
+        (error) =>
+          this.#reportError(
+            error,
+            `config from ${options.source?.name} rejected; keeping the last good config`,
+          ),
+      )
+      this.#loader.listen()
+    }
+  }
+
+  // ── State for UIs ────────────────────────────────────────────────────────────
+
+  /** The current state as one immutable object, replaced only on change. */
+  getSnapshot = (): BalancerSnapshot => this.#store.snapshot()
+
+  /** Calls `listener` (once per batch of changes) whenever the snapshot changes. Returns an unsubscribe. */
+  subscribe = (listener: () => void): (() => void) => this.#store.subscribe(listener)
+
+  /** Listens to one event. Returns an unsubscribe. */
+  on<K extends BalancerEventName>(name: K, handler: BalancerEventHandler<K>): () => void {
+    return this.#events.on(name, handler)
+  }
+
+  /** The original design's per-server view. */
+  getServerStats(): ServerStats[] {
+    const now = this.#clock.now()
+    return this.#store.servers.map((server) => toServerStats(server, now))
+  }
+
+  /** Resolves once a config is in force (immediately with inline config). */
+  async ready(): Promise<void> {
+    this.#assertLive('wait for config')
+    if (this.#loader && !this.#config) await this.#loader.ensureLoaded()
+  }
+
+  // ── Choosing ─────────────────────────────────────────────────────────────────
+
+  /**
+   * The base URL of the best server for the next job, like the original design. The choice counts
+   * as in flight on that server until the next probe sees it, so a burst spreads out.
+   */
+  getOptimalServer(options?: AcquireOptions): Promise<string> {
+    return this.#whenWarm(() => this.#choose(options ?? NO_OPTIONS).url)
+  }
+
+  /**
+   * Chooses a server for one job and counts the job as in flight there until `release()` or until
+   * a probe has seen it. Rejects with `NoServerAvailableError` only when the fallback policy is `error`.
+   */
+  acquire(options?: AcquireOptions): Promise<Lease> {
+    return this.#whenWarm(() => {
+      const { server, url, counter, ticket } = this.#choose(options ?? NO_OPTIONS)
+      return {
+        server,
+        url,
+        release: () => {
+          if (counter.release(ticket)) this.#store.update(server.id, (s) => withInFlight(s, counter.count))
+        },
+      }
+    })
+  }
+
+  /** Runs `choose` at once on a warm cache (the hot path: no awaits), else after a refresh. */
+  #whenWarm<T>(choose: () => T): Promise<T> {
+    try {
+      this.#assertLive('acquire a server')
+      if (this.#isWarm()) return Promise.resolve(choose())
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return this.#ensureFresh().then(() => {
+      this.#assertLive('acquire a server')
+      return choose()
+    })
+  }
+
+  #choose(options: AcquireOptions) {
+    const now = this.#clock.now()
+    for (const id of this.#recovery.due(now)) void this.#probeOne(id)
+    const config = this.#settings()
+    const meta = this.#store.meta
+    const selection = selectServer({
+      servers: this.#store.servers,
+      primary: this.#store.get(meta.primaryId),
+      autoSwitch: config.autoSwitch,
+      fallback: config.fallback,
+      strategy: this.#strategy,
+      ctx: {
+        now,
+        random: this.#random,
+        ...(meta.lock ? { lock: meta.lock } : {}),
+        ...(options.job ? { job: options.job } : {}),
+      },
+    })
+    if (selection.strategyError !== undefined) {
+      this.#reportError(new StrategyError(this.#strategy.name, selection.strategyError))
+    }
+    const chosen = selection.server
+    if (this.#strategy.lockTtlMs !== undefined && selection.reason === 'strategy') this.#lock(chosen.id, now)
+    if (chosen.id !== this.#lastSelectedId || selection.reason !== 'strategy')
+      this.#noteFailover(chosen, selection.reason)
+    const counter = this.#counters.get(chosen.id)!
+    const ticket = counter.take()
+    const server = this.#store.update(chosen.id, (s) => withInFlight(s, counter.count)) ?? chosen
+    if (this.#events.has('selected')) {
+      this.#events.emit('selected', {
+        server,
+        strategy: this.#strategy.name,
+        reason: selection.reason,
+        candidates: selection.candidates,
+      })
+    }
+    if (this.#logger.isLevelEnabled?.('debug') !== false) {
+      this.#logger.debug(
+        `chose ${server.id} (${selection.reason}) among ${selection.candidates} candidate(s)`,
+        {
+          strategy: this.#strategy.name,
+          queues: Object.fromEntries(this.#store.servers.map((s) => [s.id, `${s.health} q=${queueText(s)}`])),
+        },
+      )
+    }
+    return { server, url: this.#configs.get(chosen.id)!.url, counter, ticket }
+  }
+
+  // ── Probing ──────────────────────────────────────────────────────────────────
+
+  /** Probes every server now (all in parallel). Concurrent calls share one refresh. */
+  refresh(): Promise<BalancerSnapshot> {
+    this.#assertLive('refresh')
+    this.#refreshing ??= this.#refreshAll().finally(() => {
+      this.#refreshing = undefined
+    })
+    return this.#refreshing
+  }
+
+  /** Probes one server now and returns its new snapshot. */
+  async probe(server: ServerRef): Promise<ServerSnapshot> {
+    await this.ready()
+    const id = this.#resolve(server)
+    await this.#probeOne(id)
+    return this.#store.get(id)!
+  }
+
+  /** Starts background probing (reference-counted: each `start()` needs a `stop()`). */
+  start(): void {
+    this.#assertLive('start')
+    this.#runCount += 1
+    if (this.#runCount > 1) return
+    this.#store.setMeta({ running: true })
+    this.#recovery.arm()
+    this.#generation += 1
+    this.#backgroundRefresh(this.#generation)
+  }
+
+  /** Undoes one `start()`; background probing stops when the last one is undone. */
+  stop(): void {
+    if (this.#runCount === 0) return
+    this.#runCount -= 1
+    if (this.#runCount > 0) return
+    this.#clock.clearTimeout(this.#refreshTimer)
+    this.#refreshTimer = undefined
+    this.#recovery.disarm()
+    this.#store.setMeta({ running: false })
+  }
+
+  // ── Failures and feedback ────────────────────────────────────────────────────
+
+  /**
+   * Reports that a job on `server` failed in a way that says the server is bad (connection refused,
+   * timeout, 5xx). It is marked unhealthy, unlocked, and re-probed with backoff until it answers.
+   */
+  recordFailure(server: ServerRef, reason: unknown = 'failure reported by the app'): void {
+    this.#assertLive('record a failure')
+    const id = this.#resolve(server)
+    const text = redactText(reason instanceof Error ? reason.message : String(reason))
+    this.#markFailed(id, text, 'reported')
+  }
+
+  /** Reports how long a job took on `server` (ms); feeds its `jobMs` estimate. */
+  recordJobDuration(server: ServerRef, durationMs: number): void {
+    this.#assertLive('record a job duration')
+    if (!Number.isFinite(durationMs) || durationMs < 0) {
+      throw new InvalidArgumentError(
+        `recordJobDuration expects a duration ≥ 0 in ms, received ${durationMs}.`,
+      )
+    }
+    this.#store.update(this.#resolve(server), (s) => jobTimed(s, durationMs))
+  }
+
+  /** Applies a new config in place (see the README for what is kept). Throws on invalid input. */
+  updateConfig(input: BalancerConfigInput, source = 'updateConfig'): ConfigDiff {
+    this.#assertLive('update the config')
+    return this.#apply(parseConfig(input, source))
+  }
+
+  /** Stops every timer, aborts probes in flight, drops every listener. The balancer is unusable after. */
+  dispose(): void {
+    if (this.#lifetime.signal.aborted) return
+    this.#lifetime.abort()
+    for (const controller of this.#probeAborts) controller.abort()
+    this.#runCount = 0
+    this.#clock.clearTimeout(this.#refreshTimer)
+    this.#recovery.clear()
+    this.#loader?.close()
+    this.#events.clear()
+    this.#store.clearListeners()
+  }
+
+  // ── Internals ────────────────────────────────────────────────────────────────
+
+  #settings(): BalancerConfig {
+    if (!this.#config)
+      throw new InvalidArgumentError('The balancer has no config yet: await balancer.ready() first.')
+    return this.#config
+  }
+
+  #isWarm(): boolean {
+    const refreshedAt = this.#store.meta.refreshedAt
+    return (
+      this.#config !== undefined &&
+      this.#unprobed.size === 0 &&
+      refreshedAt !== undefined &&
+      this.#clock.now() - refreshedAt < this.#config.probe.cacheMs
+    )
+  }
+
+  async #ensureFresh(): Promise<void> {
+    await this.ready()
+    const refreshedAt = this.#store.meta.refreshedAt
+    if (refreshedAt === undefined || this.#clock.now() - refreshedAt >= this.#settings().probe.cacheMs) {
+      await this.refresh()
+    } else if (this.#unprobed.size > 0) {
+      // Servers added by a config change are probed before they can be chosen.
+      await Promise.all([...this.#unprobed].map((id) => this.#probeOne(id)))
+    }
+  }
+
+  async #refreshAll(): Promise<BalancerSnapshot> {
+    // Without an await first, probes start synchronously: in-flight counts stay exact.
+    if (!this.#config) await this.ready()
+    this.#store.setMeta({ refreshing: true })
+    await Promise.all(this.#store.servers.map((server) => this.#probeOne(server.id)))
+    if (!this.#lifetime.signal.aborted)
+      this.#store.setMeta({ refreshing: false, refreshedAt: this.#clock.now() })
+    return this.#store.snapshot()
+  }
+
+  /** One background round: refresh now, then schedule the next one, jittered. */
+  #backgroundRefresh(generation: number): void {
+    // A stop() (and maybe a new start()) since this round began makes it obsolete.
+    const current = () =>
+      this.#runCount > 0 && this.#generation === generation && !this.#lifetime.signal.aborted
+    const next = () => {
+      if (!current()) return
+      const probe = this.#config?.probe
+      const delay = jittered(probe?.intervalMs ?? 15_000, probe?.jitter ?? 0.1, this.#random)
+      this.#refreshTimer = this.#clock.setTimeout(() => this.#backgroundRefresh(generation), delay)
+    }
+    if (!current()) return
+    this.refresh().then(next, (error: unknown) => {
+      this.#reportError(toComfyBalancerError(error, 'background refresh failed'))
+      next()
+    })
+  }
+
+  /** Probes one server, sharing a probe already under way. Never rejects. */
+  #probeOne(id: string): Promise<void> {
+    const running = this.#probes.get(id)
+    if (running) return running
+    const config = this.#configs.get(id)
+    const counter = this.#counters.get(id)
+    if (!config || !counter || !this.#config) return Promise.resolve()
+    const epoch = counter.probeStarted()
+    const probe = this.#config.probe
+    // One controller per probe (not one listener per probe on a shared signal) so dispose() can
+    // abort every probe without piling listeners onto one AbortSignal.
+    const controller = new AbortController()
+    this.#probeAborts.add(controller)
+    const task = probeServer(config, {
+      fetch: this.#fetch,
+      clock: this.#clock,
+      healthTimeoutMs: probe.healthTimeoutMs,
+      queueTimeoutMs: probe.queueTimeoutMs,
+      queueMode: probe.queueMode,
+      signal: controller.signal,
+    })
+      .then((outcome) => this.#applyProbe(config, counter, epoch, outcome))
+      .catch((error: unknown) =>
+        this.#reportError(toComfyBalancerError(error, `probe of ${id} failed`), undefined, id),
+      )
+      .finally(() => {
+        this.#probes.delete(id)
+        this.#probeAborts.delete(controller)
+      })
+    this.#probes.set(id, task)
+    return task
+  }
+
+  #applyProbe(config: ServerConfig, counter: InFlightCounter, epoch: number, outcome: ProbeOutcome): void {
+    // A probe that outlived its config (server removed or re-pointed) says nothing about the current one.
+    if (this.#lifetime.signal.aborted || this.#configs.get(config.id) !== config) return
+    const id = config.id
+    if (!outcome.ok) {
+      this.#unprobed.delete(id)
+      this.#markFailed(id, outcome.error.message, 'probe', outcome.error)
+      return
+    }
+    const before = this.#store.get(id)
+    counter.probeSeen(epoch)
+    const after = this.#store.update(id, (s) =>
+      withInFlight(probeSucceeded(s, outcome, this.#clock.now()), counter.count),
+    )
+    this.#unprobed.delete(id)
+    this.#recovery.recovered(id)
+    if (before && after && before.health !== 'healthy') {
+      if (before.health === 'unhealthy') this.#logger.info(`${id} answers again: back in rotation`)
+      this.#events.emit('health-changed', { server: after, previous: before.health, health: 'healthy' })
+    }
+  }
+
+  #markFailed(id: string, reason: string, kind: 'probe' | 'reported', error?: ProbeError): void {
+    const now = this.#clock.now()
+    const before = this.#store.get(id)
+    if (!before) return
+    const after = this.#store.update(id, (s) =>
+      failed(
+        s,
+        { at: now, reason, kind },
+        this.#settings().failureHistory,
+        kind === 'probe' ? now : undefined,
+      ),
+    )!
+    if (this.#store.meta.lock?.serverId === id) this.#store.setLock(undefined)
+    this.#recovery.failed(id)
+    if (before.health !== 'unhealthy') {
+      this.#logger.warn(`${id} is unhealthy: ${reason}`)
+      this.#events.emit('health-changed', {
+        server: after,
+        previous: before.health,
+        health: 'unhealthy',
+        reason,
+      })
+    } else {
+      this.#logger.debug(`${id} still unhealthy: ${reason}`)
+    }
+    if (error) this.#events.emit('error', { error, serverId: id })
+  }
+
+  #lock(id: string, now: number): void {
+    const lock = this.#store.meta.lock
+    if (lock && lock.serverId === id && lock.until > now) return
+    const until = now + (this.#strategy.lockTtlMs ?? 0)
+    if (lock && lock.serverId !== id) this.#store.update(lock.serverId, (s) => withLock(s, undefined))
+    this.#store.setLock({ serverId: id, until })
+    this.#store.update(id, (s) => withLock(s, until))
+  }
+
+  #noteFailover(chosen: ServerSnapshot, reason: string): void {
+    const previousId = this.#lastSelectedId
+    this.#lastSelectedId = chosen.id
+    if (previousId === undefined || previousId === chosen.id) {
+      if (reason === 'fallback-primary' && chosen.health !== 'healthy') {
+        this.#logger.warn(`no healthy server: using the primary ${chosen.id} anyway`)
+      }
+      return
+    }
+    const previous = this.#store.get(previousId)
+    if (previous && previous.health === 'healthy') return
+    const why = previous ? (previous.healthReason ?? previous.health) : 'removed from the config'
+    const from = previous ?? { ...chosen, id: previousId, name: previousId }
+    this.#logger.info(`failover from ${previousId} to ${chosen.id}: ${why}`)
+    this.#events.emit('failover', { from, to: chosen, reason: why })
+  }
+
+  #apply(config: BalancerConfig): ConfigDiff {
+    const hadConfig = this.#config !== undefined
+    const plan = planConfig(this.#configs, (id) => this.#store.get(id), config)
+    const counters = new Map<string, InFlightCounter>()
+    for (const server of config.servers) {
+      counters.set(
+        server.id,
+        (plan.kept.has(server.id) && this.#counters.get(server.id)) || new InFlightCounter(server.id),
+      )
+      if (!plan.kept.has(server.id)) {
+        this.#unprobed.add(server.id)
+        this.#recovery.forget(server.id)
+      }
+    }
+    for (const id of plan.diff.removed) {
+      this.#unprobed.delete(id)
+      this.#recovery.forget(id)
+    }
+    this.#config = config
+    this.#configs = new Map(config.servers.map((server) => [server.id, server]))
+    this.#counters = counters
+    const lock = this.#store.meta.lock
+    if (lock && !plan.kept.has(lock.serverId)) this.#store.setLock(undefined)
+    this.#store.replaceServers(plan.snapshots, primaryOf(config.servers))
+    if (hadConfig) {
+      this.#logger.info('config applied', { ...plan.diff })
+      this.#events.emit('config-changed', plan.diff)
+      // Let added or re-pointed servers be probed right away rather than at the next selection.
+      for (const id of this.#unprobed) void this.#probeOne(id)
+    }
+    return plan.diff
+  }
+
+  #resolve(server: ServerRef): string {
+    const ref = typeof server === 'string' ? server : server?.id
+    if (typeof ref !== 'string') {
+      throw new InvalidArgumentError(`Expected a server id, URL or snapshot, received ${typeof server}.`)
+    }
+    if (this.#configs.has(ref)) return ref
+    const trimmed = ref.replace(/\/+$/, '')
+    for (const config of this.#configs.values()) {
+      if (config.url === trimmed || redactUrl(config.url) === trimmed) return config.id
+    }
+    throw new UnknownServerError(redactText(ref), [...this.#configs.keys()])
+  }
+
+  #reportError(error: ComfyBalancerError, message?: string, serverId?: string): void {
+    this.#logger.warn(message ?? error.message, message ? { error: error.message } : undefined)
+    this.#events.emit('error', serverId === undefined ? { error } : { error, serverId })
+  }
+
+  #assertLive(operation: string): void {
+    if (this.#lifetime.signal.aborted) throw new DisposedError(operation)
+  }
+}
+
+const NO_OPTIONS: AcquireOptions = {}
+
+function queueText(server: ServerSnapshot): string {
+  if (server.queue === 'unknown' || !server.queue.known) return '?'
+  return `${server.queue.running + server.queue.pending}+${server.inFlight}`
+}
+
+function describe(error: unknown): string {
+  return redactText(error instanceof Error ? error.message : String(error))
+}
+
+/** Creates a balancer. With `config` it validates at once and throws `ConfigValidationError` on bad input. */
+export function createLoadBalancer(options: LoadBalancerOptions): LoadBalancer {
+  return new LoadBalancer(options)
+}

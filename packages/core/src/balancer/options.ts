@@ -1,0 +1,71 @@
+import type { BalancerConfigInput } from '../config/schema.js'
+import type { Clock, RandomSource } from '../contracts/clock.js'
+import type { ConfigSource } from '../contracts/config-source.js'
+import type { Logger } from '../contracts/logger.js'
+import type { ServerSnapshot } from '../contracts/server.js'
+import type { JobHints, Strategy } from '../contracts/strategy.js'
+import type { FetchLike } from '../probe/fetch-json.js'
+
+/** How to create a balancer: give `config` (validated at once) or a `source` (loaded on first use). */
+export interface LoadBalancerOptions {
+  /** The servers and settings. Invalid input throws `ConfigValidationError` from `createLoadBalancer`. */
+  readonly config?: BalancerConfigInput
+  /** Where to load the config from instead; changes it reports are applied in place. */
+  readonly source?: ConfigSource
+  /** How to choose among healthy servers. Default: `minQueue()` (fewest prompts ahead, ties by priority). */
+  readonly strategy?: Strategy
+  /** The HTTP client. Default: the global `fetch` (on Node, see `@comfy-balancer/core/node`). */
+  readonly fetch?: FetchLike
+  /** Time source for caches, timeouts and timers. Default: the system clock. */
+  readonly clock?: Clock
+  /** Random source for jitter and randomized strategies. Default: `Math.random`. */
+  readonly random?: RandomSource
+  /** Where to log. Default: `console` at `warn` and above. */
+  readonly logger?: Logger
+}
+
+/** Options for one selection. */
+export interface AcquireOptions {
+  /** Hard constraints and wishes for this job (include/exclude ids, tags, priority). */
+  readonly job?: JobHints
+}
+
+/**
+ * A server handed out for one job. It counts as in flight on that server until you `release()` it
+ * or until a probe has seen the job in the server's queue, whichever comes first.
+ */
+export interface Lease {
+  /** The chosen server as it was at the choice (safe to log). */
+  readonly server: ServerSnapshot
+  /** The server's real base URL (with credentials, if configured): use it, do not log it. */
+  readonly url: string
+  /** Stop counting this job as in flight (idempotent). Call it once the job is queued or abandoned. */
+  release(): void
+}
+
+/** One row of `getServerStats()`: the original design's per-server view. */
+export interface ServerStats {
+  readonly id: string
+  readonly name: string
+  /** Redacted base URL. */
+  readonly url: string
+  readonly priority: number
+  readonly weight: number
+  readonly health: ServerSnapshot['health']
+  readonly healthy: boolean
+  /** Prompts running plus pending at the last probe; `null` when unknown (treated as 0). */
+  readonly queue: number | null
+  readonly inFlight: number
+  readonly locked: boolean
+  readonly lockedUntil: number | null
+  readonly latencyMs: number | null
+  readonly jobMs: number | null
+  /** Failures remembered (bounded). */
+  readonly failures: number
+  readonly consecutiveFailures: number
+  readonly lastFailure: { readonly at: number; readonly reason: string } | null
+  readonly checkedAt: number | null
+}
+
+/** Names a server: its id, its URL, or a snapshot of it. */
+export type ServerRef = string | Pick<ServerSnapshot, 'id'>

@@ -1,0 +1,135 @@
+import type { FailureRecord, QueueState, ServerConfig, ServerSnapshot } from '../contracts/server.js'
+import { ewma, peakEwma } from '../util/ewma.js'
+import { redactUrl } from '../util/redact.js'
+
+/** Weight of a new latency sample in the probe round-trip EWMA. */
+const LATENCY_ALPHA = 0.3
+/** Weight of a new sample in the job-duration EWMA (about ten jobs of memory). */
+const JOB_ALPHA = 0.1
+
+/**
+ * Every snapshot is built here, with every key in the same order (absent values as `undefined`):
+ * one hidden class for all of them keeps the per-choice scan over servers monomorphic and fast.
+ */
+function snapshot(from: ServerSnapshot, patch: Partial<ServerSnapshot>): ServerSnapshot {
+  const s = { ...from, ...patch }
+  return {
+    id: s.id,
+    url: s.url,
+    name: s.name,
+    priority: s.priority,
+    weight: s.weight,
+    tags: s.tags,
+    maxQueue: s.maxQueue,
+    index: s.index,
+    health: s.health,
+    healthReason: s.healthReason,
+    queue: s.queue,
+    inFlight: s.inFlight,
+    latencyMs: s.latencyMs,
+    jobMs: s.jobMs,
+    lockedUntil: s.lockedUntil,
+    failures: s.failures,
+    consecutiveFailures: s.consecutiveFailures,
+    checkedAt: s.checkedAt,
+  }
+}
+
+function configFields(config: ServerConfig, index: number) {
+  return {
+    id: config.id,
+    url: redactUrl(config.url),
+    name: config.name,
+    priority: config.priority,
+    weight: config.weight,
+    tags: config.tags,
+    maxQueue: config.maxQueue,
+    index,
+  }
+}
+
+/** A fresh snapshot for a newly configured server: health unknown until probed. */
+export function initialSnapshot(config: ServerConfig, index: number): ServerSnapshot {
+  const blank: ServerSnapshot = {
+    ...configFields(config, index),
+    health: 'unknown',
+    queue: 'unknown',
+    inFlight: 0,
+    failures: [],
+    consecutiveFailures: 0,
+  }
+  return snapshot(blank, {})
+}
+
+/** Re-applies config fields (name, priority, weight…) to a snapshot, keeping what was learnt. */
+export function reconfigured(current: ServerSnapshot, config: ServerConfig, index: number): ServerSnapshot {
+  return snapshot(current, configFields(config, index))
+}
+
+/** A probe answered: the server is healthy with this queue. */
+export function probeSucceeded(
+  current: ServerSnapshot,
+  result: { latencyMs: number; queue: QueueState },
+  now: number,
+): ServerSnapshot {
+  return snapshot(current, {
+    health: 'healthy',
+    healthReason: undefined,
+    queue: result.queue,
+    latencyMs: ewma(current.latencyMs, result.latencyMs, LATENCY_ALPHA),
+    consecutiveFailures: 0,
+    checkedAt: now,
+  })
+}
+
+/** A probe failed or the app reported a failure: the server is unhealthy for `reason`, and unlocked. */
+export function failed(
+  current: ServerSnapshot,
+  failure: FailureRecord,
+  historyLimit: number,
+  checkedAt?: number,
+): ServerSnapshot {
+  const failures = [...current.failures, failure]
+  return snapshot(current, {
+    health: 'unhealthy',
+    healthReason: failure.reason,
+    lockedUntil: undefined,
+    failures: failures.length > historyLimit ? failures.slice(failures.length - historyLimit) : failures,
+    consecutiveFailures: current.consecutiveFailures + 1,
+    checkedAt: checkedAt ?? current.checkedAt,
+  })
+}
+
+/** The hot path of every choice: one allocation, same shape. */
+export function withInFlight(current: ServerSnapshot, inFlight: number): ServerSnapshot {
+  if (current.inFlight === inFlight) return current
+  return {
+    id: current.id,
+    url: current.url,
+    name: current.name,
+    priority: current.priority,
+    weight: current.weight,
+    tags: current.tags,
+    maxQueue: current.maxQueue,
+    index: current.index,
+    health: current.health,
+    healthReason: current.healthReason,
+    queue: current.queue,
+    inFlight,
+    latencyMs: current.latencyMs,
+    jobMs: current.jobMs,
+    lockedUntil: current.lockedUntil,
+    failures: current.failures,
+    consecutiveFailures: current.consecutiveFailures,
+    checkedAt: current.checkedAt,
+  }
+}
+
+export function withLock(current: ServerSnapshot, until: number | undefined): ServerSnapshot {
+  return current.lockedUntil === until ? current : snapshot(current, { lockedUntil: until })
+}
+
+/** An observed job duration feeds the server's peak-sensitive `jobMs` estimate. */
+export function jobTimed(current: ServerSnapshot, durationMs: number): ServerSnapshot {
+  return snapshot(current, { jobMs: peakEwma(current.jobMs, durationMs, JOB_ALPHA) })
+}

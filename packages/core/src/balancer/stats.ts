@@ -1,0 +1,29 @@
+import type { ServerSnapshot } from '../contracts/server.js'
+import type { ServerStats } from './options.js'
+
+/** The per-server view of the original design, computed from a snapshot at time `now`. */
+export function toServerStats(server: ServerSnapshot, now: number): ServerStats {
+  const queue =
+    server.queue === 'unknown' || !server.queue.known ? null : server.queue.running + server.queue.pending
+  const last = server.failures[server.failures.length - 1]
+  const locked = server.lockedUntil !== undefined && server.lockedUntil > now
+  return {
+    id: server.id,
+    name: server.name,
+    url: server.url,
+    priority: server.priority,
+    weight: server.weight,
+    health: server.health,
+    healthy: server.health === 'healthy',
+    queue,
+    inFlight: server.inFlight,
+    locked,
+    lockedUntil: locked ? (server.lockedUntil ?? null) : null,
+    latencyMs: server.latencyMs ?? null,
+    jobMs: server.jobMs ?? null,
+    failures: server.failures.length,
+    consecutiveFailures: server.consecutiveFailures,
+    lastFailure: last ? { at: last.at, reason: last.reason } : null,
+    checkedAt: server.checkedAt ?? null,
+  }
+}

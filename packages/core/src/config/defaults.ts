@@ -1,0 +1,12 @@
+/** The original design's timings, kept as defaults. */
+export const DEFAULT_PROBE = {
+  cacheMs: 15_000,
+  intervalMs: 15_000,
+  healthTimeoutMs: 10_000,
+  queueTimeoutMs: 5_000,
+  queueMode: 'prompt',
+  jitter: 0.1,
+  recoveryBaseMs: 1_000,
+} as const
+
+export const DEFAULT_FAILURE_HISTORY = 20

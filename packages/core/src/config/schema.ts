@@ -1,0 +1,79 @@
+import { z } from 'zod'
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value)
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== ''
+  } catch {
+    return false
+  }
+}
+
+const httpUrl = z.string({ error: 'expected a URL string' }).refine(isHttpUrl, {
+  error: 'expected an absolute http(s) URL such as http://127.0.0.1:8188',
+})
+
+const nonNegativeMs = (what: string) =>
+  z
+    .number({ error: `expected ${what} in milliseconds (a number)` })
+    .int()
+    .min(0)
+    .max(86_400_000)
+
+/** One server: a URL string, or an object with a URL and options. */
+export const serverInputSchema = z.union(
+  [
+    httpUrl,
+    z.strictObject({
+      url: httpUrl,
+      id: z.string().min(1, { error: 'expected a non-empty id' }).max(200).optional(),
+      name: z.string().min(1).max(200).optional(),
+      priority: z.number().int().min(0, { error: 'expected a priority ≥ 0 (0 is the primary)' }).optional(),
+      weight: z
+        .number({ error: 'expected a weight (a number ≥ 0)' })
+        .min(0, { error: 'expected a weight ≥ 0' })
+        .max(1_000_000)
+        .optional(),
+      headers: z.record(z.string(), z.string({ error: 'expected header values to be strings' })).optional(),
+      tags: z.array(z.string().min(1)).optional(),
+      maxQueue: z.number().int().min(1, { error: 'expected maxQueue ≥ 1' }).optional(),
+    }),
+  ],
+  { error: 'expected a server URL string or an object with a "url"' },
+)
+
+/** Probe timings and mode. Every field is optional; defaults follow the original design. */
+export const probeInputSchema = z.strictObject({
+  /** How long probe results are trusted before a selection refreshes them. */
+  cacheMs: nonNegativeMs('a cache time').optional(),
+  /** Background refresh period while `start()`ed. */
+  intervalMs: nonNegativeMs('an interval').min(10, { error: 'expected intervalMs ≥ 10' }).optional(),
+  healthTimeoutMs: nonNegativeMs('a timeout').min(1).optional(),
+  queueTimeoutMs: nonNegativeMs('a timeout').min(1).optional(),
+  /** `prompt` reads `GET /prompt` (tiny); `queue` reads `GET /queue` (running/pending split, large). */
+  queueMode: z.enum(['prompt', 'queue'], { error: "expected queueMode 'prompt' or 'queue'" }).optional(),
+  /** Share of the interval by which background timers are randomly shifted (0–0.5). */
+  jitter: z.number().min(0).max(0.5, { error: 'expected jitter between 0 and 0.5' }).optional(),
+  /** First re-probe delay for an unhealthy server; doubles up to `intervalMs`. */
+  recoveryBaseMs: nonNegativeMs('a delay').min(10).optional(),
+})
+
+/** Everything a balancer can be configured with. Unknown keys are rejected so typos surface. */
+export const balancerConfigSchema = z.strictObject({
+  servers: z
+    .array(serverInputSchema, { error: 'expected "servers" to be a list of URLs or server objects' })
+    .min(1, { error: 'expected at least one server' })
+    .max(10_000),
+  /** When false, only the primary (lowest priority) is used — the original design's switch. */
+  autoSwitch: z.boolean({ error: 'expected true or false' }).optional(),
+  /** With no healthy server: use the primary anyway (`primary`) or throw (`error`). */
+  fallback: z.enum(['primary', 'error'], { error: "expected fallback 'primary' or 'error'" }).optional(),
+  probe: probeInputSchema.optional(),
+  /** How many failures each server remembers. */
+  failureHistory: z.number().int().min(1).max(1000).optional(),
+})
+
+/** Config as a user writes it (before defaults). */
+export type BalancerConfigInput = z.input<typeof balancerConfigSchema>
+/** One server as a user writes it. */
+export type ServerInput = z.input<typeof serverInputSchema>

@@ -1,0 +1,21 @@
+import type { ServerConfig } from '../contracts/server.js'
+
+/** Probe settings after defaults. */
+export interface ProbeSettings {
+  readonly cacheMs: number
+  readonly intervalMs: number
+  readonly healthTimeoutMs: number
+  readonly queueTimeoutMs: number
+  readonly queueMode: 'prompt' | 'queue'
+  readonly jitter: number
+  readonly recoveryBaseMs: number
+}
+
+/** A validated config with every default filled in. */
+export interface BalancerConfig {
+  readonly servers: readonly ServerConfig[]
+  readonly autoSwitch: boolean
+  readonly fallback: 'primary' | 'error'
+  readonly probe: ProbeSettings
+  readonly failureHistory: number
+}

@@ -1,0 +1,34 @@
+/** Every error code this library throws, for `switch` over `error.code`. */
+export type ComfyBalancerErrorCode =
+  | 'CONFIG_INVALID'
+  | 'CONFIG_LOAD_FAILED'
+  | 'PROBE_FAILED'
+  | 'NO_SERVER_AVAILABLE'
+  | 'UNKNOWN_SERVER'
+  | 'SUBMIT_FAILED'
+  | 'STRATEGY_FAILED'
+  | 'INVALID_ARGUMENT'
+  | 'DISPOSED'
+  | 'UNEXPECTED'
+
+const marker = Symbol.for('comfy-balancer.error')
+
+/**
+ * The base of every error this library throws. Check with `ComfyBalancerError.isInstance(e)`
+ * (works across duplicate copies of the package) and branch on `code`.
+ */
+export class ComfyBalancerError extends Error {
+  readonly [marker] = true
+  readonly code: ComfyBalancerErrorCode
+
+  constructor(code: ComfyBalancerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'ComfyBalancerError'
+    this.code = code
+  }
+
+  /** True for any error thrown by any copy of this library. */
+  static isInstance(error: unknown): error is ComfyBalancerError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true
+  }
+}

@@ -1,0 +1,12 @@
+export { ComfyBalancerError, type ComfyBalancerErrorCode } from './base.js'
+export { type ConfigIssue, ConfigLoadError, ConfigValidationError } from './config-errors.js'
+export {
+  DisposedError,
+  InvalidArgumentError,
+  NoServerAvailableError,
+  ProbeError,
+  type ProbeKind,
+  StrategyError,
+  UnknownServerError,
+} from './server-errors.js'
+export { toComfyBalancerError } from './to-error.js'

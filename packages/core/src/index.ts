@@ -1,0 +1,48 @@
+export type { ConfigDiff } from './balancer/config-diff.js'
+export type {
+  BalancerEventHandler,
+  BalancerEventName,
+  BalancerEvents,
+  SelectionReason,
+} from './balancer/events.js'
+export { createLoadBalancer, LoadBalancer } from './balancer/load-balancer.js'
+export { compareByQueue, minQueue } from './balancer/min-queue.js'
+export type {
+  AcquireOptions,
+  Lease,
+  LoadBalancerOptions,
+  ServerRef,
+  ServerStats,
+} from './balancer/options.js'
+export { allowedByHints } from './balancer/selection.js'
+export type { BalancerSnapshot } from './balancer/snapshot.js'
+export { DEFAULT_PROBE } from './config/defaults.js'
+export { deriveServerId, parseConfig } from './config/parse-config.js'
+export {
+  type BalancerConfigInput,
+  balancerConfigSchema,
+  type ServerInput,
+} from './config/schema.js'
+export type { BalancerConfig, ProbeSettings } from './config/types.js'
+export { type Clock, type RandomSource, systemClock, type TimerHandle } from './contracts/clock.js'
+export type { ConfigSource, Unsubscribe } from './contracts/config-source.js'
+export {
+  consoleLogger,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  silentLogger,
+} from './contracts/logger.js'
+export {
+  type FailureRecord,
+  type Health,
+  type QueueSource,
+  type QueueState,
+  queueLength,
+  type ServerConfig,
+  type ServerSnapshot,
+} from './contracts/server.js'
+export type { JobHints, SelectContext, ServerLock, Strategy } from './contracts/strategy.js'
+export * from './errors/index.js'
+export type { FetchLike } from './probe/fetch-json.js'
+export { redactHeaders, redactText, redactUrl } from './util/redact.js'

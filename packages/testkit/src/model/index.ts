@@ -1,0 +1,19 @@
+export { createComfyModel, INTERNAL_SERVER_ERROR_TEXT } from './comfy-model'
+export type * from './comfy-types'
+export { MAXIMUM_HISTORY_SIZE } from './history-store'
+export { OUTPUT_CLASS_TYPES } from './prompt-graph'
+export type {
+  ComfyModel,
+  ComfyModelOptions,
+  Endpoint,
+  ExecutionLogEntry,
+  Fault,
+  FaultKind,
+  HistoryQuery,
+  JobOutcome,
+  ModelClock,
+  ModelEvent,
+  SubmitContext,
+  SubmitResult,
+} from './types'
+export { ENDPOINTS } from './types'

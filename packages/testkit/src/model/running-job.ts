@@ -1,0 +1,191 @@
+import type { TimerHandle } from '../clock'
+import type { HistoryEntry, JsonObject, NodeMeta, OutputFile, StatusMessage } from './comfy-types'
+import type { EventHub } from './event-hub'
+import { executionOrder, failsOnRun, simWorkMs, writesFile } from './prompt-graph'
+import type { QueuedJob } from './submission'
+import type { JobOutcome, ModelClock } from './types'
+
+/** What a running job needs from its server. */
+export interface JobHost {
+  readonly clock: ModelClock
+  readonly speed: number
+  readonly defaultWorkMs: number
+  readonly events: EventHub
+  /** Names and records a new output file. */
+  saveFile(prefix: string): OutputFile
+  /** Called once when the job ends by itself or by interrupt, with its history entry. */
+  finished(job: RunningJob, outcome: Exclude<JobOutcome, 'lost'>, entry: HistoryEntry): void
+}
+
+/**
+ * One job on the worker: runs the nodes its outputs need, dependencies first, spending each
+ * `SimWork` node's work on the clock, and emits ComfyUI's execution messages in order.
+ */
+export class RunningJob {
+  readonly job: QueuedJob
+  readonly startedAt: number
+  readonly #host: JobHost
+  readonly #order: string[]
+  readonly #clientId: string | undefined
+  readonly #messages: StatusMessage[] = []
+  readonly #outputs: Record<string, JsonObject> = {}
+  readonly #meta: Record<string, NodeMeta> = {}
+  readonly #executed: string[] = []
+  readonly #hasSimWork: boolean
+  #index = 0
+  #nodeStarted = false
+  #workMs = 0
+  #timer: TimerHandle | undefined
+  #starting = false
+  #ended = false
+
+  constructor(job: QueuedJob, host: JobHost) {
+    this.job = job
+    this.#host = host
+    this.startedAt = host.clock.now()
+    this.#order = executionOrder(job.prompt, job.outputs)
+    this.#hasSimWork = this.#order.some((id) => job.prompt[id]?.class_type === 'SimWork')
+    const clientId = job.extraData.client_id
+    this.#clientId = typeof clientId === 'string' ? clientId : undefined
+  }
+
+  /** Starts executing. The job never ends inside this call, so a POST returns before the job ends. */
+  start(): void {
+    this.#starting = true
+    this.#message('execution_start', { prompt_id: this.job.promptId })
+    this.#message('execution_cached', { nodes: [], prompt_id: this.job.promptId })
+    this.#step()
+    this.#starting = false
+  }
+
+  /** Ends the job now as interrupted, at the node it is in. */
+  interrupt(): void {
+    if (this.#ended) return
+    const nodeId = this.#order[Math.min(this.#index, this.#order.length - 1)] ?? null
+    const nodeType = nodeId === null ? null : (this.job.prompt[nodeId]?.class_type ?? null)
+    const data = {
+      prompt_id: this.job.promptId,
+      node_id: nodeId,
+      node_type: nodeType,
+      executed: [...this.#executed],
+    }
+    // The one execution message ComfyUI broadcasts when the job has no client_id.
+    this.#message('execution_interrupted', data, true)
+    this.#end('interrupted')
+  }
+
+  /** Stops without ending (crash, dispose): no message, no history. */
+  halt(): void {
+    this.#ended = true
+    this.#clearTimer()
+  }
+
+  #step(): void {
+    const { job } = this
+    while (this.#index < this.#order.length) {
+      const nodeId = this.#order[this.#index]!
+      const node = job.prompt[nodeId]!
+      if (!this.#nodeStarted) {
+        this.#nodeStarted = true
+        this.#send('executing', { node: nodeId, display_node: nodeId, prompt_id: job.promptId })
+        this.#workMs += this.#workOf(nodeId)
+        const wait = this.startedAt + this.#workMs / this.#host.speed - this.#host.clock.now()
+        if (wait > 0) {
+          this.#schedule(() => this.#step(), wait)
+          return
+        }
+      }
+      this.#nodeStarted = false
+      if (node.class_type === 'SimWork') {
+        this.#send('progress', { value: 1, max: 1, prompt_id: job.promptId, node: nodeId }, true)
+      }
+      if (failsOnRun(node)) {
+        this.#fail(nodeId, node.class_type)
+        return
+      }
+      if (writesFile(node)) this.#recordOutput(nodeId)
+      this.#executed.push(nodeId)
+      this.#index++
+    }
+    if (this.#starting) this.#schedule(() => this.#succeed(), 0)
+    else this.#succeed()
+  }
+
+  // Without SimWork nodes the default work is charged to the last node, usually the saver.
+  #workOf(nodeId: string): number {
+    if (this.#hasSimWork) return simWorkMs(this.job.prompt[nodeId]!)
+    return nodeId === this.#order.at(-1) ? this.#host.defaultWorkMs : 0
+  }
+
+  #recordOutput(nodeId: string): void {
+    const prefix = this.job.prompt[nodeId]?.inputs?.filename_prefix
+    const file = this.#host.saveFile(typeof prefix === 'string' && !prefix.includes('/') ? prefix : 'ComfyUI')
+    const output = { images: [file] }
+    this.#outputs[nodeId] = output
+    this.#meta[nodeId] = { node_id: nodeId, display_node: nodeId, parent_node: null, real_node_id: nodeId }
+    this.#send('executed', { node: nodeId, display_node: nodeId, output, prompt_id: this.job.promptId })
+  }
+
+  #succeed(): void {
+    this.#message('execution_success', { prompt_id: this.job.promptId })
+    this.#end('success')
+  }
+
+  #fail(nodeId: string, nodeType: string): void {
+    this.#message('execution_error', {
+      prompt_id: this.job.promptId,
+      node_id: nodeId,
+      node_type: nodeType,
+      executed: [...this.#executed],
+      exception_message: 'SimWork failed because inputs.fail is true',
+      exception_type: 'RuntimeError',
+      traceback: [],
+      current_inputs: {},
+      current_outputs: {},
+    })
+    this.#end('error')
+  }
+
+  #end(outcome: Exclude<JobOutcome, 'lost'>): void {
+    if (this.#ended) return
+    this.#ended = true
+    this.#clearTimer()
+    const { job } = this
+    const entry: HistoryEntry = {
+      prompt: [job.number, job.promptId, job.prompt, job.extraData, job.outputs],
+      outputs: this.#outputs,
+      status: {
+        status_str: outcome === 'success' ? 'success' : 'error',
+        completed: outcome === 'success',
+        messages: this.#messages,
+      },
+      meta: this.#meta,
+    }
+    this.#host.finished(this, outcome, entry)
+  }
+
+  /** `PromptExecutor.add_message`: stamped, kept for history, sent to the job's client. */
+  #message(type: string, data: JsonObject, broadcastWithoutClient = false): void {
+    const stamped = { ...data, timestamp: Math.floor(this.#host.clock.now()) }
+    this.#messages.push([type, stamped])
+    this.#send(type, stamped, broadcastWithoutClient)
+  }
+
+  // Execution messages go to the job's client only; a few are broadcast when it has none.
+  #send(type: string, data: JsonObject, broadcastWithoutClient = false): void {
+    if (this.#clientId !== undefined) this.#host.events.emit(type, data, this.#clientId)
+    else if (broadcastWithoutClient) this.#host.events.emit(type, data)
+  }
+
+  #schedule(callback: () => void, ms: number): void {
+    this.#timer = this.#host.clock.setTimeout(() => {
+      this.#timer = undefined
+      callback()
+    }, ms)
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) this.#host.clock.clearTimeout(this.#timer)
+    this.#timer = undefined
+  }
+}

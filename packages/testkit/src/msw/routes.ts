@@ -1,0 +1,166 @@
+import { isJsonObject, PythonError, pyContains, pyInt, pyIterate, pyTruthy } from '../model/python'
+import type { ComfyModel, Endpoint, HistoryQuery } from '../model/types'
+import { emptyReply, fileReply, internalErrorReply, jsonReply, pngBytes, type Reply } from './replies'
+
+/** What a route handler sees of one request. */
+export interface RouteContext {
+  model: ComfyModel
+  request: Request
+  url: URL
+  params: Record<string, string>
+  /** The request body, read before any fault delay so an aborted request can still take effect. */
+  bodyText: string
+}
+
+/** One ComfyUI route of the simulated server. */
+export interface Route {
+  method: 'GET' | 'POST'
+  /** server.py's path; it is also served under `/api`. */
+  path: string
+  endpoint: Endpoint
+  handle(context: RouteContext): Reply
+  /** A 200 JSON body of the wrong shape, for the `wrongShape` fault. */
+  wrongShape(context: RouteContext): unknown
+}
+
+const queueInfoWrong = { exec_info: { queue_remaining: 'lots' } }
+
+/** The routes the simulated server answers, as server.py defines them. */
+export const ROUTES: readonly Route[] = [
+  {
+    method: 'GET',
+    path: '/system_stats',
+    endpoint: 'system_stats',
+    handle: ({ model }) => jsonReply(model.systemStats()),
+    wrongShape: () => ({ system: 42 }),
+  },
+  {
+    method: 'GET',
+    path: '/prompt',
+    endpoint: 'prompt',
+    handle: ({ model }) => jsonReply({ exec_info: { queue_remaining: model.queueRemaining } }),
+    wrongShape: () => queueInfoWrong,
+  },
+  {
+    method: 'POST',
+    path: '/prompt',
+    endpoint: 'prompt',
+    handle: ({ model, request, bodyText }) =>
+      pythonErrors(() => {
+        const usageSource = request.headers.get('Comfy-Usage-Source')
+        const result = model.submit(parseJson(bodyText), usageSource ? { usageSource } : {})
+        return result.status === 500 ? internalErrorReply() : jsonReply(result.body, result.status)
+      }),
+    wrongShape: () => ({ prompt_id: 42, number: 'first', node_errors: [] }),
+  },
+  {
+    method: 'GET',
+    path: '/queue',
+    endpoint: 'queue',
+    handle: ({ model }) => jsonReply(model.queueSnapshot()),
+    wrongShape: () => [],
+  },
+  {
+    method: 'POST',
+    path: '/queue',
+    endpoint: 'queue',
+    handle: ({ model, bodyText }) =>
+      pythonErrors(() => {
+        const json = parseJson(bodyText)
+        if (pyContains(json, 'clear') && pyTruthy((json as Record<string, unknown>).clear)) model.clearQueue()
+        if (pyContains(json, 'delete')) {
+          const ids = pyIterate((json as Record<string, unknown>).delete)
+          model.deleteQueued(ids.filter((id): id is string => typeof id === 'string'))
+        }
+        return emptyReply()
+      }),
+    wrongShape: () => [],
+  },
+  {
+    method: 'GET',
+    path: '/history',
+    endpoint: 'history',
+    handle: ({ model, url }) =>
+      pythonErrors(() => {
+        const maxItems = url.searchParams.get('max_items')
+        const offset = url.searchParams.get('offset')
+        const query: HistoryQuery = {}
+        if (maxItems !== null) query.maxItems = pyInt(maxItems)
+        if (offset !== null) query.offset = pyInt(offset)
+        return jsonReply(model.history(query))
+      }),
+    wrongShape: () => [42],
+  },
+  {
+    method: 'GET',
+    path: '/history/:promptId',
+    endpoint: 'history',
+    handle: ({ model, params }) => jsonReply(model.history(params.promptId ?? '')),
+    wrongShape: ({ params }) => ({ [params.promptId ?? '']: 42 }),
+  },
+  {
+    method: 'POST',
+    path: '/interrupt',
+    endpoint: 'interrupt',
+    handle: ({ model, bodyText }) =>
+      pythonErrors(() => {
+        let json: unknown
+        try {
+          json = JSON.parse(bodyText)
+        } catch {
+          json = {}
+        }
+        // `json_data.get(...)` raises on anything but a dict.
+        if (!isJsonObject(json)) throw new PythonError("object has no attribute 'get'")
+        const promptId = json.prompt_id
+        if (!pyTruthy(promptId)) model.interrupt()
+        else if (typeof promptId === 'string') model.interrupt(promptId)
+        return emptyReply()
+      }),
+    wrongShape: () => ({ interrupted: 'maybe' }),
+  },
+  {
+    method: 'GET',
+    path: '/api/jobs/:jobId',
+    endpoint: 'jobs',
+    handle: ({ model, params }) => {
+      const job = model.jobStatus(params.jobId ?? '')
+      return job === undefined ? jsonReply({ error: 'Job not found' }, 404) : jsonReply(job)
+    },
+    wrongShape: () => ({ id: 42, status: 'lots' }),
+  },
+  {
+    method: 'GET',
+    path: '/view',
+    endpoint: 'view',
+    handle: ({ model, url }) => {
+      const filename = url.searchParams.get('filename')
+      if (filename === null) return emptyReply(404)
+      const type = url.searchParams.get('type') ?? 'output'
+      if (filename === '' || filename.startsWith('/') || filename.includes('..')) return emptyReply(400)
+      if (!['output', 'input', 'temp'].includes(type)) return emptyReply(400)
+      const subfolder = url.searchParams.get('subfolder') ?? ''
+      if (!model.hasFile(filename, subfolder, type)) return emptyReply(404)
+      return fileReply(pngBytes(), 'image/png', filename)
+    },
+    wrongShape: () => ({ image: 42 }),
+  },
+]
+
+// Python's json.loads raises on invalid or empty bodies; outside a try block that is a 500.
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new PythonError('Expecting value: line 1 column 1 (char 0)')
+  }
+}
+
+function pythonErrors(handle: () => Reply): Reply {
+  try {
+    return handle()
+  } catch (error) {
+    if (error instanceof PythonError) return internalErrorReply()
+    throw error
+  }
+}

@@ -9,23 +9,22 @@ import type { ComfyBalancerError } from '../errors/base.js'
 import {
   DisposedError,
   InvalidArgumentError,
-  type ProbeError,
   StrategyError,
   UnknownServerError,
 } from '../errors/server-errors.js'
 import { toComfyBalancerError } from '../errors/to-error.js'
 import type { FetchLike } from '../probe/fetch-json.js'
-import { type ProbeOutcome, probeServer } from '../probe/probe-server.js'
 import { redactText, redactUrl } from '../util/redact.js'
-import { jittered, RecoverySchedule } from './backoff.js'
+import { BackgroundRefresher } from './background.js'
 import { type ConfigDiff, planConfig, primaryOf } from './config-diff.js'
 import { ConfigLoader } from './config-loader.js'
 import { type BalancerEventHandler, type BalancerEventName, EventHub } from './events.js'
+import { HealthMonitor } from './health-monitor.js'
 import { InFlightCounter } from './in-flight.js'
 import { minQueue } from './min-queue.js'
 import type { AcquireOptions, Lease, LoadBalancerOptions, ServerRef, ServerStats } from './options.js'
 import { selectServer } from './selection.js'
-import { failed, jobTimed, probeSucceeded, withInFlight, withLock } from './server-reducer.js'
+import { jobTimed, withInFlight, withLock } from './server-reducer.js'
 import type { BalancerSnapshot } from './snapshot.js'
 import { toServerStats } from './stats.js'
 import { BalancerStore } from './store.js'
@@ -43,18 +42,13 @@ export class LoadBalancer {
   readonly #events: EventHub
   readonly #store: BalancerStore
   readonly #lifetime = new AbortController()
-  readonly #recovery: RecoverySchedule
+  readonly #monitor: HealthMonitor
+  readonly #background: BackgroundRefresher
   readonly #loader: ConfigLoader | undefined
   #config: BalancerConfig | undefined
   #configs = new Map<string, ServerConfig>()
   #counters = new Map<string, InFlightCounter>()
-  #probes = new Map<string, Promise<void>>()
-  #probeAborts = new Set<AbortController>()
-  #unprobed = new Set<string>()
   #refreshing: Promise<BalancerSnapshot> | undefined
-  #runCount = 0
-  #refreshTimer: unknown
-  #generation = 0
   #lastSelectedId: string | undefined
 
   constructor(options: LoadBalancerOptions) {
@@ -76,14 +70,27 @@ export class LoadBalancer {
       (error) =>
         this.#logger.error('a snapshot listener threw; the balancer carried on', { error: describe(error) }),
     )
-    this.#recovery = new RecoverySchedule(
+    this.#monitor = new HealthMonitor({
+      clock: this.#clock,
+      random: this.#random,
+      fetch: this.#fetch,
+      logger: this.#logger,
+      store: this.#store,
+      events: this.#events,
+      config: () => this.#config,
+      serverConfig: (id) => this.#configs.get(id),
+      counter: (id) => this.#counters.get(id),
+      reportError: (error, serverId) => this.#reportError(error, undefined, serverId),
+    })
+    this.#background = new BackgroundRefresher(
       this.#clock,
       this.#random,
-      () => {
-        const probe = this.#settings().probe
-        return { baseMs: probe.recoveryBaseMs, capMs: probe.intervalMs, jitter: probe.jitter }
-      },
-      (id) => void this.#probeOne(id),
+      () => ({
+        intervalMs: this.#config?.probe.intervalMs ?? 15_000,
+        jitter: this.#config?.probe.jitter ?? 0.1,
+      }),
+      () => this.refresh(),
+      (error) => this.#reportError(toComfyBalancerError(error, 'background refresh failed')),
     )
     if (options.config !== undefined) {
       this.#apply(parseConfig(options.config))
@@ -170,7 +177,7 @@ export class LoadBalancer {
 
   #choose(options: AcquireOptions) {
     const now = this.#clock.now()
-    for (const id of this.#recovery.due(now)) void this.#probeOne(id)
+    this.#monitor.kickDue(now)
     const config = this.#settings()
     const meta = this.#store.meta
     const selection = selectServer({
@@ -231,29 +238,22 @@ export class LoadBalancer {
   async probe(server: ServerRef): Promise<ServerSnapshot> {
     await this.ready()
     const id = this.#resolve(server)
-    await this.#probeOne(id)
+    await this.#monitor.probe(id)
     return this.#store.get(id)!
   }
 
   /** Starts background probing (reference-counted: each `start()` needs a `stop()`). */
   start(): void {
     this.#assertLive('start')
-    this.#runCount += 1
-    if (this.#runCount > 1) return
+    if (!this.#background.start()) return
     this.#store.setMeta({ running: true })
-    this.#recovery.arm()
-    this.#generation += 1
-    this.#backgroundRefresh(this.#generation)
+    this.#monitor.arm()
   }
 
   /** Undoes one `start()`; background probing stops when the last one is undone. */
   stop(): void {
-    if (this.#runCount === 0) return
-    this.#runCount -= 1
-    if (this.#runCount > 0) return
-    this.#clock.clearTimeout(this.#refreshTimer)
-    this.#refreshTimer = undefined
-    this.#recovery.disarm()
+    if (!this.#background.stop()) return
+    this.#monitor.disarm()
     this.#store.setMeta({ running: false })
   }
 
@@ -267,7 +267,7 @@ export class LoadBalancer {
     this.#assertLive('record a failure')
     const id = this.#resolve(server)
     const text = redactText(reason instanceof Error ? reason.message : String(reason))
-    this.#markFailed(id, text, 'reported')
+    this.#monitor.markFailed(id, text, 'reported')
   }
 
   /** Reports how long a job took on `server` (ms); feeds its `jobMs` estimate. */
@@ -291,10 +291,8 @@ export class LoadBalancer {
   dispose(): void {
     if (this.#lifetime.signal.aborted) return
     this.#lifetime.abort()
-    for (const controller of this.#probeAborts) controller.abort()
-    this.#runCount = 0
-    this.#clock.clearTimeout(this.#refreshTimer)
-    this.#recovery.clear()
+    this.#background.dispose()
+    this.#monitor.close()
     this.#loader?.close()
     this.#events.clear()
     this.#store.clearListeners()
@@ -312,7 +310,7 @@ export class LoadBalancer {
     const refreshedAt = this.#store.meta.refreshedAt
     return (
       this.#config !== undefined &&
-      this.#unprobed.size === 0 &&
+      this.#monitor.unprobed.size === 0 &&
       refreshedAt !== undefined &&
       this.#clock.now() - refreshedAt < this.#config.probe.cacheMs
     )
@@ -323,9 +321,9 @@ export class LoadBalancer {
     const refreshedAt = this.#store.meta.refreshedAt
     if (refreshedAt === undefined || this.#clock.now() - refreshedAt >= this.#settings().probe.cacheMs) {
       await this.refresh()
-    } else if (this.#unprobed.size > 0) {
+    } else if (this.#monitor.unprobed.size > 0) {
       // Servers added by a config change are probed before they can be chosen.
-      await Promise.all([...this.#unprobed].map((id) => this.#probeOne(id)))
+      await Promise.all([...this.#monitor.unprobed].map((id) => this.#monitor.probe(id)))
     }
   }
 
@@ -333,111 +331,10 @@ export class LoadBalancer {
     // Without an await first, probes start synchronously: in-flight counts stay exact.
     if (!this.#config) await this.ready()
     this.#store.setMeta({ refreshing: true })
-    await Promise.all(this.#store.servers.map((server) => this.#probeOne(server.id)))
+    await Promise.all(this.#store.servers.map((server) => this.#monitor.probe(server.id)))
     if (!this.#lifetime.signal.aborted)
       this.#store.setMeta({ refreshing: false, refreshedAt: this.#clock.now() })
     return this.#store.snapshot()
-  }
-
-  /** One background round: refresh now, then schedule the next one, jittered. */
-  #backgroundRefresh(generation: number): void {
-    // A stop() (and maybe a new start()) since this round began makes it obsolete.
-    const current = () =>
-      this.#runCount > 0 && this.#generation === generation && !this.#lifetime.signal.aborted
-    const next = () => {
-      if (!current()) return
-      const probe = this.#config?.probe
-      const delay = jittered(probe?.intervalMs ?? 15_000, probe?.jitter ?? 0.1, this.#random)
-      this.#refreshTimer = this.#clock.setTimeout(() => this.#backgroundRefresh(generation), delay)
-    }
-    if (!current()) return
-    this.refresh().then(next, (error: unknown) => {
-      this.#reportError(toComfyBalancerError(error, 'background refresh failed'))
-      next()
-    })
-  }
-
-  /** Probes one server, sharing a probe already under way. Never rejects. */
-  #probeOne(id: string): Promise<void> {
-    const running = this.#probes.get(id)
-    if (running) return running
-    const config = this.#configs.get(id)
-    const counter = this.#counters.get(id)
-    if (!config || !counter || !this.#config) return Promise.resolve()
-    const epoch = counter.probeStarted()
-    const probe = this.#config.probe
-    // One controller per probe (not one listener per probe on a shared signal) so dispose() can
-    // abort every probe without piling listeners onto one AbortSignal.
-    const controller = new AbortController()
-    this.#probeAborts.add(controller)
-    const task = probeServer(config, {
-      fetch: this.#fetch,
-      clock: this.#clock,
-      healthTimeoutMs: probe.healthTimeoutMs,
-      queueTimeoutMs: probe.queueTimeoutMs,
-      queueMode: probe.queueMode,
-      signal: controller.signal,
-    })
-      .then((outcome) => this.#applyProbe(config, counter, epoch, outcome))
-      .catch((error: unknown) =>
-        this.#reportError(toComfyBalancerError(error, `probe of ${id} failed`), undefined, id),
-      )
-      .finally(() => {
-        this.#probes.delete(id)
-        this.#probeAborts.delete(controller)
-      })
-    this.#probes.set(id, task)
-    return task
-  }
-
-  #applyProbe(config: ServerConfig, counter: InFlightCounter, epoch: number, outcome: ProbeOutcome): void {
-    // A probe that outlived its config (server removed or re-pointed) says nothing about the current one.
-    if (this.#lifetime.signal.aborted || this.#configs.get(config.id) !== config) return
-    const id = config.id
-    if (!outcome.ok) {
-      this.#unprobed.delete(id)
-      this.#markFailed(id, outcome.error.message, 'probe', outcome.error)
-      return
-    }
-    const before = this.#store.get(id)
-    counter.probeSeen(epoch)
-    const after = this.#store.update(id, (s) =>
-      withInFlight(probeSucceeded(s, outcome, this.#clock.now()), counter.count),
-    )
-    this.#unprobed.delete(id)
-    this.#recovery.recovered(id)
-    if (before && after && before.health !== 'healthy') {
-      if (before.health === 'unhealthy') this.#logger.info(`${id} answers again: back in rotation`)
-      this.#events.emit('health-changed', { server: after, previous: before.health, health: 'healthy' })
-    }
-  }
-
-  #markFailed(id: string, reason: string, kind: 'probe' | 'reported', error?: ProbeError): void {
-    const now = this.#clock.now()
-    const before = this.#store.get(id)
-    if (!before) return
-    const after = this.#store.update(id, (s) =>
-      failed(
-        s,
-        { at: now, reason, kind },
-        this.#settings().failureHistory,
-        kind === 'probe' ? now : undefined,
-      ),
-    )!
-    if (this.#store.meta.lock?.serverId === id) this.#store.setLock(undefined)
-    this.#recovery.failed(id)
-    if (before.health !== 'unhealthy') {
-      this.#logger.warn(`${id} is unhealthy: ${reason}`)
-      this.#events.emit('health-changed', {
-        server: after,
-        previous: before.health,
-        health: 'unhealthy',
-        reason,
-      })
-    } else {
-      this.#logger.debug(`${id} still unhealthy: ${reason}`)
-    }
-    if (error) this.#events.emit('error', { error, serverId: id })
   }
 
   #lock(id: string, now: number): void {
@@ -475,15 +372,9 @@ export class LoadBalancer {
         server.id,
         (plan.kept.has(server.id) && this.#counters.get(server.id)) || new InFlightCounter(server.id),
       )
-      if (!plan.kept.has(server.id)) {
-        this.#unprobed.add(server.id)
-        this.#recovery.forget(server.id)
-      }
+      if (!plan.kept.has(server.id)) this.#monitor.added(server.id)
     }
-    for (const id of plan.diff.removed) {
-      this.#unprobed.delete(id)
-      this.#recovery.forget(id)
-    }
+    for (const id of plan.diff.removed) this.#monitor.removed(id)
     this.#config = config
     this.#configs = new Map(config.servers.map((server) => [server.id, server]))
     this.#counters = counters
@@ -494,7 +385,7 @@ export class LoadBalancer {
       this.#logger.info('config applied', { ...plan.diff })
       this.#events.emit('config-changed', plan.diff)
       // Let added or re-pointed servers be probed right away rather than at the next selection.
-      for (const id of this.#unprobed) void this.#probeOne(id)
+      for (const id of this.#monitor.unprobed) void this.#monitor.probe(id)
     }
     return plan.diff
   }

@@ -1,0 +1,168 @@
+import type { BalancerConfig } from '../config/types.js'
+import type { Clock, RandomSource } from '../contracts/clock.js'
+import type { Logger } from '../contracts/logger.js'
+import type { ServerConfig } from '../contracts/server.js'
+import type { ComfyBalancerError } from '../errors/base.js'
+import type { ProbeError } from '../errors/server-errors.js'
+import { toComfyBalancerError } from '../errors/to-error.js'
+import type { FetchLike } from '../probe/fetch-json.js'
+import { type ProbeOutcome, probeServer } from '../probe/probe-server.js'
+import { RecoverySchedule } from './backoff.js'
+import type { EventHub } from './events.js'
+import type { InFlightCounter } from './in-flight.js'
+import { failed, probeSucceeded, withInFlight } from './server-reducer.js'
+import type { BalancerStore } from './store.js'
+
+/** What the monitor needs from the balancer that owns it. */
+export interface MonitorHost {
+  readonly clock: Clock
+  readonly random: RandomSource
+  readonly fetch: FetchLike
+  readonly logger: Logger
+  readonly store: BalancerStore
+  readonly events: EventHub
+  config(): BalancerConfig | undefined
+  serverConfig(id: string): ServerConfig | undefined
+  counter(id: string): InFlightCounter | undefined
+  reportError(error: ComfyBalancerError, serverId?: string): void
+}
+
+/**
+ * Knows whether each server is up: runs probes (one per server at a time), applies their outcomes,
+ * marks failures, and re-probes unhealthy servers with backoff until they answer.
+ */
+export class HealthMonitor {
+  readonly #probes = new Map<string, Promise<void>>()
+  readonly #aborts = new Set<AbortController>()
+  readonly #unprobed = new Set<string>()
+  readonly #recovery: RecoverySchedule
+  #closed = false
+
+  constructor(private readonly host: MonitorHost) {
+    this.#recovery = new RecoverySchedule(
+      host.clock,
+      host.random,
+      () => {
+        const probe = host.config()?.probe
+        return {
+          baseMs: probe?.recoveryBaseMs ?? 1_000,
+          capMs: probe?.intervalMs ?? 15_000,
+          jitter: probe?.jitter ?? 0.1,
+        }
+      },
+      (id) => void this.probe(id),
+    )
+  }
+
+  /** Servers not probed since they were configured: they cannot be chosen yet. */
+  get unprobed(): ReadonlySet<string> {
+    return this.#unprobed
+  }
+
+  /** A server appeared (or was re-pointed): forget its past, probe it before use. */
+  added(id: string): void {
+    this.#unprobed.add(id)
+    this.#recovery.forget(id)
+  }
+
+  removed(id: string): void {
+    this.#unprobed.delete(id)
+    this.#recovery.forget(id)
+  }
+
+  /** Starts the re-probes that are due (cheap when none is). */
+  kickDue(now: number): void {
+    for (const id of this.#recovery.due(now)) void this.probe(id)
+  }
+
+  /** Background probing on: re-probe on timers rather than on the next choice. */
+  arm(): void {
+    this.#recovery.arm()
+  }
+
+  disarm(): void {
+    this.#recovery.disarm()
+  }
+
+  /** Probes one server, sharing a probe already under way. Never rejects. */
+  probe(id: string): Promise<void> {
+    const running = this.#probes.get(id)
+    if (running) return running
+    const config = this.host.serverConfig(id)
+    const counter = this.host.counter(id)
+    const settings = this.host.config()?.probe
+    if (this.#closed || !config || !counter || !settings) return Promise.resolve()
+    const epoch = counter.probeStarted()
+    // One controller per probe, so close() can abort them all without piling listeners on one signal.
+    const controller = new AbortController()
+    this.#aborts.add(controller)
+    const task = probeServer(config, {
+      fetch: this.host.fetch,
+      clock: this.host.clock,
+      healthTimeoutMs: settings.healthTimeoutMs,
+      queueTimeoutMs: settings.queueTimeoutMs,
+      queueMode: settings.queueMode,
+      signal: controller.signal,
+    })
+      .then((outcome) => this.#apply(config, counter, epoch, outcome))
+      .catch((error: unknown) =>
+        this.host.reportError(toComfyBalancerError(error, `probe of ${id} failed`), id),
+      )
+      .finally(() => {
+        this.#probes.delete(id)
+        this.#aborts.delete(controller)
+      })
+    this.#probes.set(id, task)
+    return task
+  }
+
+  /** Marks a server unhealthy for `reason`, unlocks it and schedules its re-probe. */
+  markFailed(id: string, reason: string, kind: 'probe' | 'reported', error?: ProbeError): void {
+    const { store, clock, events, logger } = this.host
+    const before = store.get(id)
+    const limit = this.host.config()?.failureHistory
+    if (!before || limit === undefined) return
+    const now = clock.now()
+    const after = store.update(id, (s) =>
+      failed(s, { at: now, reason, kind }, limit, kind === 'probe' ? now : undefined),
+    )!
+    if (store.meta.lock?.serverId === id) store.setLock(undefined)
+    this.#recovery.failed(id)
+    if (before.health !== 'unhealthy') {
+      logger.warn(`${id} is unhealthy: ${reason}`)
+      events.emit('health-changed', { server: after, previous: before.health, health: 'unhealthy', reason })
+    } else {
+      logger.debug(`${id} still unhealthy: ${reason}`)
+    }
+    if (error) events.emit('error', { error, serverId: id })
+  }
+
+  /** Aborts every probe in flight and clears every timer. */
+  close(): void {
+    this.#closed = true
+    for (const controller of this.#aborts) controller.abort()
+    this.#recovery.clear()
+  }
+
+  #apply(config: ServerConfig, counter: InFlightCounter, epoch: number, outcome: ProbeOutcome): void {
+    // A probe that outlived its config (server removed or re-pointed) says nothing about the current one.
+    if (this.#closed || this.host.serverConfig(config.id) !== config) return
+    const id = config.id
+    this.#unprobed.delete(id)
+    if (!outcome.ok) {
+      this.markFailed(id, outcome.error.message, 'probe', outcome.error)
+      return
+    }
+    const { store, clock, events, logger } = this.host
+    const before = store.get(id)
+    counter.probeSeen(epoch)
+    const after = store.update(id, (s) =>
+      withInFlight(probeSucceeded(s, outcome, clock.now()), counter.count),
+    )
+    this.#recovery.recovered(id)
+    if (before && after && before.health !== 'healthy') {
+      if (before.health === 'unhealthy') logger.info(`${id} answers again: back in rotation`)
+      events.emit('health-changed', { server: after, previous: before.health, health: 'healthy' })
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Conformance suites every Strategy and ConfigSource implementation should pass. */
+export {}

@@ -1,0 +1,2 @@
+/** A real HTTP + WebSocket face of the ComfyUI model. */
+export {}

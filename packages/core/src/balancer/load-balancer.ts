@@ -128,6 +128,11 @@ export class LoadBalancer {
     return this.#store.servers.map((server) => toServerStats(server, now))
   }
 
+  /** The real base URL of a configured server (with credentials, if any): use it, do not log it. */
+  serverUrl(server: ServerRef): string {
+    return this.#configs.get(this.#resolve(server))!.url
+  }
+
   /** Resolves once a config is in force (immediately with inline config). */
   async ready(): Promise<void> {
     this.#assertLive('wait for config')

@@ -14,6 +14,7 @@ export function compareByQueue(a: ServerSnapshot, b: ServerSnapshot): number {
 export function minQueue(): Strategy {
   return {
     name: 'minQueue',
+    score: (server) => queueLength(server),
     select(candidates) {
       let best: ServerSnapshot | undefined
       let bestLength = Number.POSITIVE_INFINITY

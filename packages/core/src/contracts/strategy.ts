@@ -47,4 +47,10 @@ export interface Strategy {
    * is the server already locked. Sticky strategies read the lock back from `ctx.lock`.
    */
   readonly lockTtlMs?: number
+  /**
+   * Optional: how bad a server is for the next job by this strategy's measure (lower is better;
+   * e.g. queue length, expected wait in ms). Lets decorators such as `powerOfTwo` and `sticky`
+   * compare servers by the strategy's own yardstick.
+   */
+  score?(server: ServerSnapshot, ctx: SelectContext, candidates: readonly ServerSnapshot[]): number
 }

@@ -1,0 +1,32 @@
+/**
+ * `comfy-balancer`: everything to spread ComfyUI jobs across servers in one install — the engine
+ * (`@comfy-balancer/core`), the strategies (`@comfy-balancer/strategies`), `createComfyBalancer()`
+ * with the original design's defaults, and the `ComfyUILoadBalancer` facade with its method names.
+ */
+export * from '@comfy-balancer/core'
+export {
+  DEFAULT_JOB_MS,
+  excluding,
+  expectedFinishMs,
+  fallback,
+  filter,
+  fleetMedianJobMs,
+  jobEstimateMs,
+  type LeastExpectedWaitOptions,
+  leastExpectedWait,
+  pickAmongNearTies,
+  powerOfTwo,
+  roundRobin,
+  type ServerPredicate,
+  type StickyOptions,
+  sticky,
+  weighted,
+  withTags,
+} from '@comfy-balancer/strategies'
+export { ComfyUILoadBalancer, type ServerQueueInfo } from './comfyui-load-balancer.js'
+export {
+  type ComfyBalancerOptions,
+  createComfyBalancer,
+  ORIGINAL_LOCK_MS,
+  originalStrategy,
+} from './create-comfy-balancer.js'

@@ -1,0 +1,58 @@
+import { queueLength, type SelectContext, type ServerSnapshot, type Strategy } from '@comfy-balancer/core'
+import { DEFAULT_JOB_MS, fleetMedianJobMs, jobEstimateMs } from './job-estimate.js'
+import { pickAmongNearTies } from './near-ties.js'
+
+export interface LeastExpectedWaitOptions {
+  /** Scores within this share of the best count as a tie, broken at random. Default 0.1 (10 %). */
+  readonly tieTolerance?: number
+  /** Job time assumed before any server has been measured (ms). Only ratios matter. Default 1,000. */
+  readonly defaultJobMs?: number
+}
+
+/**
+ * Minimises when this job would finish: (prompts ahead + in flight + 1) × that server's job time.
+ * Job times come from each server's peak-sensitive `jobMs` (fed by `recordJobDuration` or the job
+ * API); before a server has one, the fleet median scaled by 1/weight. Near-ties (within 10 %) are
+ * broken with `ctx.random`, never by list order — "first wins ties" is what herds a burst onto one
+ * server. The strategy that wins on mixed GPUs.
+ *
+ * @example
+ * ```ts
+ * createLoadBalancer({ config, strategy: leastExpectedWait() })
+ * ```
+ */
+export function leastExpectedWait(options: LeastExpectedWaitOptions = {}): Strategy {
+  const tolerance = options.tieTolerance ?? 0.1
+  const defaultMs = options.defaultJobMs ?? DEFAULT_JOB_MS
+  // Decorators score servers one at a time against the same list: compute its median once.
+  let medianOf: readonly ServerSnapshot[] | undefined
+  let median: number | undefined
+  const score = (server: ServerSnapshot, _ctx: SelectContext, candidates: readonly ServerSnapshot[]) => {
+    if (candidates !== medianOf) {
+      medianOf = candidates
+      median = fleetMedianJobMs(candidates)
+    }
+    return expectedFinishMs(server, median, defaultMs)
+  }
+  return {
+    name: 'leastExpectedWait',
+    score,
+    select(candidates, ctx) {
+      if (candidates.length === 0) return undefined
+      const median = fleetMedianJobMs(candidates)
+      const scores = new Float64Array(candidates.length)
+      for (let i = 0; i < candidates.length; i++)
+        scores[i] = expectedFinishMs(candidates[i]!, median, defaultMs)
+      return pickAmongNearTies(candidates, scores, tolerance, ctx.random)
+    },
+  }
+}
+
+/** Time until a new job would finish on `server` (ms). */
+export function expectedFinishMs(
+  server: ServerSnapshot,
+  fleetMedianMs: number | undefined,
+  defaultMs = DEFAULT_JOB_MS,
+): number {
+  return (queueLength(server) + 1) * jobEstimateMs(server, fleetMedianMs, defaultMs)
+}

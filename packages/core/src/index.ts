@@ -16,7 +16,7 @@ export type {
 } from './balancer/options.js'
 export { allowedByHints } from './balancer/selection.js'
 export type { BalancerSnapshot } from './balancer/snapshot.js'
-export { DEFAULT_PROBE } from './config/defaults.js'
+export { DEFAULT_JOBS, DEFAULT_PROBE } from './config/defaults.js'
 export { deriveServerId, parseConfig } from './config/parse-config.js'
 export {
   type BalancerConfigInput,
@@ -44,5 +44,16 @@ export {
 } from './contracts/server.js'
 export type { JobHints, SelectContext, ServerLock, Strategy } from './contracts/strategy.js'
 export * from './errors/index.js'
+export type { JobSettings } from './jobs/host.js'
+export { UnknownJobError } from './jobs/job-service.js'
+export type {
+  ComfyPrompt,
+  JobEvent,
+  JobResult,
+  OutputFile,
+  ResultOptions,
+  Submission,
+  SubmitOptions,
+} from './jobs/types.js'
 export type { FetchLike } from './probe/fetch-json.js'
 export { redactHeaders, redactText, redactUrl } from './util/redact.js'

@@ -81,10 +81,12 @@ export function harness(options: {
   const cluster = createMswCluster(specs, clock)
   mswServer.resetHandlers(...cluster.handlers)
   const logger = captureLogger()
+  const ids = seededRandom((options.seed ?? 1) + 1000)
   const balancer = createLoadBalancer({
     config: { servers: specs.map((spec) => spec.url), ...options.config },
     clock,
     random: seededRandom(options.seed ?? 1),
+    createPromptId: () => uuidFrom(ids),
     logger,
     ...(options.strategy ? { strategy: options.strategy } : {}),
   })
@@ -94,4 +96,50 @@ export function harness(options: {
 /** A SimWork prompt that takes `ms` of work at speed 1. */
 export function work(ms: number): Record<string, unknown> {
   return { '1': { class_type: 'SimWork', inputs: { ms } } }
+}
+
+/**
+ * Advances the test clock in steps until `promise` settles (or `maxMs` of clock time passed), and
+ * returns its outcome — for flows that poll on the clock.
+ */
+export async function drive<T>(
+  clock: TestClock,
+  promise: Promise<T>,
+  options: { stepMs?: number; maxMs?: number } = {},
+): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined
+  promise.then(
+    (value) => {
+      outcome = { ok: true, value }
+    },
+    (error: unknown) => {
+      outcome = { ok: false, error }
+    },
+  )
+  const step = options.stepMs ?? 100
+  for (let elapsed = 0; elapsed <= (options.maxMs ?? 600_000); elapsed += step) {
+    await clock.flush()
+    if (outcome) return outcome
+    await clock.advance(step)
+  }
+  throw new Error(`still pending after ${options.maxMs ?? 600_000} ms of clock time`)
+}
+
+/** Every run of `promptId` across the cluster's servers, as `server:outcome`. */
+export function runsOf(h: Harness, promptId: string): string[] {
+  const runs: string[] = []
+  for (const [url, model] of h.cluster.models) {
+    for (const entry of model.log)
+      if (entry.promptId === promptId) runs.push(`${url}:${entry.outcome ?? 'running'}`)
+  }
+  return runs
+}
+
+/** A deterministic UUID v4 from a random source, so tests name the same prompts every run. */
+export function uuidFrom(random: () => number): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16))
+  hex[12] = '4'
+  hex[16] = ((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)
+  const h = hex.join('')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
 }

@@ -13,8 +13,19 @@ import {
   UnknownServerError,
 } from '../errors/server-errors.js'
 import { toComfyBalancerError } from '../errors/to-error.js'
+import { ComfyClient } from '../jobs/comfy-client.js'
+import { JobService } from '../jobs/job-service.js'
+import type {
+  ComfyPrompt,
+  JobResult,
+  OutputFile,
+  ResultOptions,
+  Submission,
+  SubmitOptions,
+} from '../jobs/types.js'
 import type { FetchLike } from '../probe/fetch-json.js'
 import { redactText, redactUrl } from '../util/redact.js'
+import { toRequestTarget } from '../util/request-target.js'
 import { BackgroundRefresher } from './background.js'
 import { type ConfigDiff, planConfig, primaryOf } from './config-diff.js'
 import { ConfigLoader } from './config-loader.js'
@@ -45,6 +56,9 @@ export class LoadBalancer {
   readonly #monitor: HealthMonitor
   readonly #background: BackgroundRefresher
   readonly #loader: ConfigLoader | undefined
+  readonly #jobs: JobService
+  /** This balancer's ComfyUI `client_id`: the WebSocket id its jobs report to. */
+  readonly clientId: string
   #config: BalancerConfig | undefined
   #configs = new Map<string, ServerConfig>()
   #counters = new Map<string, InFlightCounter>()
@@ -82,6 +96,31 @@ export class LoadBalancer {
       counter: (id) => this.#counters.get(id),
       reportError: (error, serverId) => this.#reportError(error, undefined, serverId),
     })
+    const newId = options.createPromptId ?? (() => globalThis.crypto.randomUUID())
+    this.clientId = `comfy-balancer-${newId().replaceAll('-', '').slice(0, 16)}`
+    this.#jobs = new JobService(
+      {
+        clock: this.#clock,
+        logger: this.#logger,
+        events: this.#events,
+        clientId: this.clientId,
+        settings: () => this.#settings().jobs,
+        newPromptId: newId,
+        acquire: (job) => this.acquire(job ? { job } : undefined),
+        target: (id) => {
+          const config = this.#configs.get(id)
+          if (!config) return undefined
+          return { ...toRequestTarget(config.url, config.headers), id, label: redactUrl(config.url) }
+        },
+        recordFailure: (id, reason) => {
+          if (this.#configs.has(id)) this.#monitor.markFailed(id, reason, 'reported')
+        },
+        recordJobDuration: (id, ms) => {
+          if (this.#configs.has(id)) this.recordJobDuration(id, ms)
+        },
+      },
+      new ComfyClient(this.#fetch, this.#clock),
+    )
     this.#background = new BackgroundRefresher(
       this.#clock,
       this.#random,
@@ -226,6 +265,50 @@ export class LoadBalancer {
       )
     }
     return { server, url: this.#configs.get(chosen.id)!.url, counter, ticket }
+  }
+
+  // ── Jobs ─────────────────────────────────────────────────────────────────────
+
+  /**
+   * Queues a prompt on the best server, with a client-made prompt id. After an uncertain failure
+   * (timeout, dropped connection, 5xx) it first asks that server whether it got the prompt, and only
+   * then tries another: no job lost, none queued twice. A 400 (invalid workflow) is not retried and
+   * rejects with `PromptRejectedError` carrying ComfyUI's `node_errors`.
+   */
+  submit(prompt: ComfyPrompt, options?: SubmitOptions): Promise<Submission> {
+    this.#assertLive('submit a prompt')
+    return this.#jobs.submit(prompt, options)
+  }
+
+  /**
+   * Follows a submitted prompt on the server that owns it until it has outputs (or a `JobError`).
+   * A prompt its server lost before running it is placed again; one known to have run never is.
+   */
+  result(promptId: string, options?: ResultOptions): Promise<JobResult> {
+    this.#assertLive('follow a job')
+    return this.#jobs.result(promptId, options)
+  }
+
+  /** `submit` then `result`. */
+  run(prompt: ComfyPrompt, options?: SubmitOptions & ResultOptions): Promise<JobResult> {
+    this.#assertLive('run a prompt')
+    return this.#jobs.run(prompt, options)
+  }
+
+  /** Removes a queued prompt from its owner's queue, or interrupts it if it is running. */
+  interrupt(promptId: string): Promise<boolean> {
+    this.#assertLive('interrupt a job')
+    return this.#jobs.interrupt(promptId)
+  }
+
+  /** The id of the server that holds `promptId`, while the balancer remembers it. */
+  ownerOf(promptId: string): string | undefined {
+    return this.#jobs.owner(promptId)
+  }
+
+  /** A `GET /view` URL for an output file, on the server that produced it (outputs live only there). */
+  viewUrl(result: Pick<JobResult, 'serverId'>, file: OutputFile): string {
+    return this.#jobs.viewUrl(result.serverId, file)
   }
 
   // ── Probing ──────────────────────────────────────────────────────────────────

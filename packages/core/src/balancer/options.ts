@@ -22,6 +22,8 @@ export interface LoadBalancerOptions {
   readonly random?: RandomSource
   /** Where to log. Default: `console` at `warn` and above. */
   readonly logger?: Logger
+  /** Makes prompt ids (lowercase hyphenated UUIDs). Default: `crypto.randomUUID`. */
+  readonly createPromptId?: () => string
 }
 
 /** Options for one selection. */

@@ -10,3 +10,12 @@ export const DEFAULT_PROBE = {
 } as const
 
 export const DEFAULT_FAILURE_HISTORY = 20
+
+/** Job API timings. */
+export const DEFAULT_JOBS = {
+  submitTimeoutMs: 30_000,
+  requestTimeoutMs: 10_000,
+  maxAttempts: 3,
+  pollIntervalMs: 1_000,
+  lostAfterMs: 60_000,
+} as const

@@ -1,7 +1,7 @@
 import type { ServerConfig } from '../contracts/server.js'
 import { type ConfigIssue, ConfigValidationError } from '../errors/config-errors.js'
 import { toRequestTarget } from '../util/request-target.js'
-import { DEFAULT_FAILURE_HISTORY, DEFAULT_PROBE } from './defaults.js'
+import { DEFAULT_FAILURE_HISTORY, DEFAULT_JOBS, DEFAULT_PROBE } from './defaults.js'
 import { toConfigIssues } from './issues.js'
 import { type BalancerConfigInput, balancerConfigSchema, type ServerInput } from './schema.js'
 import type { BalancerConfig } from './types.js'
@@ -68,13 +68,18 @@ export function parseConfig(input: unknown, source = 'inline config'): BalancerC
   const servers = value.servers.map(normalizeServer)
   const problems = duplicates(servers)
   if (problems.length > 0) throw new ConfigValidationError(source, problems)
-  const given = Object.entries(value.probe ?? {}).filter(([, setting]) => setting !== undefined)
-  const probe = { ...DEFAULT_PROBE, ...Object.fromEntries(given) } as BalancerConfig['probe']
+  const probe = { ...DEFAULT_PROBE, ...defined(value.probe) } as BalancerConfig['probe']
+  const jobs = { ...DEFAULT_JOBS, ...defined(value.jobs) } as BalancerConfig['jobs']
   return {
     servers,
     autoSwitch: value.autoSwitch ?? true,
     fallback: value.fallback ?? 'primary',
     probe,
+    jobs,
     failureHistory: value.failureHistory ?? DEFAULT_FAILURE_HISTORY,
   }
+}
+
+function defined(settings: object | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(settings ?? {}).filter(([, setting]) => setting !== undefined))
 }

@@ -58,6 +58,20 @@ export const probeInputSchema = z.strictObject({
   recoveryBaseMs: nonNegativeMs('a delay').min(10).optional(),
 })
 
+/** Job API timings. Every field is optional. */
+export const jobsInputSchema = z.strictObject({
+  /** How long `POST /prompt` may take before the balancer checks whether the server got it. */
+  submitTimeoutMs: nonNegativeMs('a timeout').min(1).optional(),
+  /** Timeout of each job status request. */
+  requestTimeoutMs: nonNegativeMs('a timeout').min(1).optional(),
+  /** How many servers one submission tries at most. */
+  maxAttempts: z.number().int().min(1).max(20, { error: 'expected maxAttempts between 1 and 20' }).optional(),
+  /** How often job status is polled when no WebSocket push is available. */
+  pollIntervalMs: nonNegativeMs('an interval').min(10).optional(),
+  /** How long a job's server may stay unreachable before a job that never started is placed elsewhere. */
+  lostAfterMs: nonNegativeMs('a deadline').min(1).optional(),
+})
+
 /** Everything a balancer can be configured with. Unknown keys are rejected so typos surface. */
 export const balancerConfigSchema = z.strictObject({
   servers: z
@@ -69,6 +83,7 @@ export const balancerConfigSchema = z.strictObject({
   /** With no healthy server: use the primary anyway (`primary`) or throw (`error`). */
   fallback: z.enum(['primary', 'error'], { error: "expected fallback 'primary' or 'error'" }).optional(),
   probe: probeInputSchema.optional(),
+  jobs: jobsInputSchema.optional(),
   /** How many failures each server remembers. */
   failureHistory: z.number().int().min(1).max(1000).optional(),
 })

@@ -1,4 +1,5 @@
 import type { ServerConfig } from '../contracts/server.js'
+import type { JobSettings } from '../jobs/host.js'
 
 /** Probe settings after defaults. */
 export interface ProbeSettings {
@@ -17,5 +18,6 @@ export interface BalancerConfig {
   readonly autoSwitch: boolean
   readonly fallback: 'primary' | 'error'
   readonly probe: ProbeSettings
+  readonly jobs: JobSettings
   readonly failureHistory: number
 }

@@ -1,5 +1,6 @@
 export { ComfyBalancerError, type ComfyBalancerErrorCode } from './base.js'
 export { type ConfigIssue, ConfigLoadError, ConfigValidationError } from './config-errors.js'
+export { JobError, type JobFailure, type NodeErrors, PromptRejectedError, SubmitError } from './job-errors.js'
 export {
   DisposedError,
   InvalidArgumentError,

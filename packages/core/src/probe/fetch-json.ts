@@ -9,7 +9,7 @@ export type RequestFailure =
   | { readonly kind: 'timeout'; readonly message: string }
   | { readonly kind: 'aborted'; readonly message: string }
   | { readonly kind: 'network'; readonly message: string; readonly cause: unknown }
-  | { readonly kind: 'http'; readonly message: string; readonly status: number }
+  | { readonly kind: 'http'; readonly message: string; readonly status: number; readonly body?: unknown }
   | { readonly kind: 'malformed'; readonly message: string; readonly status: number }
 
 export type JsonResult =
@@ -27,6 +27,8 @@ export interface JsonRequest {
   readonly method?: 'GET' | 'POST'
   readonly body?: unknown
   readonly signal?: AbortSignal
+  /** Accept an empty 2xx body (ComfyUI answers `/interrupt` and `POST /queue` with one). */
+  readonly allowEmpty?: boolean
 }
 
 /**
@@ -68,12 +70,16 @@ export async function fetchJson(request: JsonRequest): Promise<JsonResult> {
     }
     if (!response.ok) {
       const snippet = redactText(text.slice(0, 120).replace(/\s+/g, ' ').trim())
-      return fail({
-        kind: 'http',
+      const failure = {
+        kind: 'http' as const,
         status: response.status,
         message: `${request.label}: HTTP ${response.status}${snippet ? ` (${snippet})` : ''}`,
-      })
+      }
+      const body = parseOrUndefined(text)
+      return fail(body === undefined ? failure : { ...failure, body })
     }
+    if (text === '' && request.allowEmpty)
+      return { ok: true, status: response.status, body: undefined, bytes: 0 }
     try {
       return { ok: true, status: response.status, body: JSON.parse(text), bytes: text.length }
     } catch {
@@ -86,6 +92,14 @@ export async function fetchJson(request: JsonRequest): Promise<JsonResult> {
   } finally {
     request.clock.clearTimeout(timer)
     request.signal?.removeEventListener('abort', onOuterAbort)
+  }
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
   }
 }
 

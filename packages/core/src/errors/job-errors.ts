@@ -1,0 +1,82 @@
+import { ComfyBalancerError } from './base.js'
+
+/** ComfyUI's per-node validation errors, as `POST /prompt` returns them with HTTP 400. */
+export type NodeErrors = Readonly<Record<string, unknown>>
+
+/** A submission could not be placed on any server. Nothing was queued anywhere. */
+export class SubmitError extends ComfyBalancerError {
+  readonly promptId: string
+  /** Every server tried, in order, with why it did not take the job. */
+  readonly attempts: ReadonlyArray<{ readonly serverId: string; readonly reason: string }>
+  /** The last server tried, if any. */
+  readonly serverId: string | undefined
+
+  constructor(
+    promptId: string,
+    attempts: ReadonlyArray<{ readonly serverId: string; readonly reason: string }>,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    const tried = attempts.map((a) => `${a.serverId} (${a.reason})`).join('; ')
+    super(
+      'SUBMIT_FAILED',
+      `Prompt ${promptId} was not queued: ${detail}${tried ? `. Tried: ${tried}` : ''}.`,
+      options,
+    )
+    this.name = 'SubmitError'
+    this.promptId = promptId
+    this.attempts = attempts
+    this.serverId = attempts[attempts.length - 1]?.serverId
+  }
+}
+
+/** ComfyUI refused the prompt as invalid (HTTP 400). Not retried: another server would refuse it too. */
+export class PromptRejectedError extends ComfyBalancerError {
+  readonly promptId: string
+  readonly serverId: string
+  /** ComfyUI's `error.type`, e.g. `prompt_outputs_failed_validation`, `missing_node_type`. */
+  readonly type: string
+  /** ComfyUI's `node_errors`, by node id. */
+  readonly nodeErrors: NodeErrors
+
+  constructor(promptId: string, serverId: string, type: string, message: string, nodeErrors: NodeErrors) {
+    const nodes = Object.keys(nodeErrors)
+    super(
+      'PROMPT_REJECTED',
+      `${serverId} rejected prompt ${promptId} (${type}): ${message}${nodes.length ? ` — nodes ${nodes.join(', ')}` : ''}. Fix the workflow; it is not retried elsewhere.`,
+    )
+    this.name = 'PromptRejectedError'
+    this.promptId = promptId
+    this.serverId = serverId
+    this.type = type
+    this.nodeErrors = nodeErrors
+  }
+}
+
+/** How a job ended without outputs. */
+export type JobFailure = 'execution_error' | 'interrupted' | 'lost' | 'aborted'
+
+/** A job was queued but did not produce outputs. */
+export class JobError extends ComfyBalancerError {
+  readonly promptId: string
+  /** The server that held the job last. */
+  readonly serverId: string
+  readonly reason: JobFailure
+  /** ComfyUI's `execution_error` data (node id, type, exception), when it failed there. */
+  readonly details: Readonly<Record<string, unknown>> | undefined
+
+  constructor(
+    promptId: string,
+    serverId: string,
+    reason: JobFailure,
+    message: string,
+    details?: Readonly<Record<string, unknown>>,
+  ) {
+    super(reason === 'lost' ? 'JOB_LOST' : 'JOB_FAILED', `Job ${promptId} on ${serverId}: ${message}`)
+    this.name = 'JobError'
+    this.promptId = promptId
+    this.serverId = serverId
+    this.reason = reason
+    this.details = details
+  }
+}

@@ -1,0 +1,95 @@
+import { JobError } from '../errors/job-errors.js'
+import type { ComfyClient } from './comfy-client.js'
+import type { JobHost } from './host.js'
+import { locate } from './locate.js'
+import { readOutcome } from './outcome.js'
+import type { OwnedJob } from './ownership.js'
+import type { Placement } from './placement.js'
+import type { JobEvent, JobResult, ResultOptions } from './types.js'
+import { wait } from './wait.js'
+
+/**
+ * Follows one job on its owner until it has outputs or a typed error. A job that disappears before
+ * it ever ran (its server restarted, or stayed unreachable past `lostAfterMs`) is placed again;
+ * a job known to have run is never resubmitted.
+ */
+export async function follow(
+  host: JobHost,
+  client: ComfyClient,
+  placement: Placement,
+  job: OwnedJob,
+  options: ResultOptions,
+  onStaleCopy: (serverId: string, promptId: string) => void,
+): Promise<JobResult> {
+  const { clock } = host
+  const emit = (event: JobEvent) => options.onEvent?.(event)
+  for (;;) {
+    if (options.signal?.aborted)
+      throw new JobError(job.promptId, job.serverId, 'aborted', 'stopped waiting: aborted')
+    const settings = host.settings()
+    const target = host.target(job.serverId)
+    const where = target
+      ? await locate(client, target, job.promptId, settings.requestTimeoutMs, options.signal)
+      : ({ state: 'unreachable', reason: 'the server left the config', cause: 'connection' } as const)
+    const now = clock.now()
+    if (where.state === 'done') {
+      const outcome = readOutcome(job.promptId, job.serverId, where.entry)
+      if (!outcome.ok) throw outcome.error
+      if (outcome.durationMs !== undefined) host.recordJobDuration(job.serverId, outcome.durationMs)
+      return {
+        promptId: job.promptId,
+        serverId: job.serverId,
+        url: target?.base ?? '',
+        outputs: outcome.outputs,
+        durationMs: outcome.durationMs,
+        attempts: job.attempts,
+      }
+    }
+    if (where.state === 'pending' || where.state === 'running') {
+      job.lastSeenAt = now
+      if (where.state === 'running' && !job.started) {
+        job.started = true
+        emit({ type: 'started', promptId: job.promptId, serverId: job.serverId })
+      }
+    } else {
+      const gone = where.state === 'absent' || now - job.lastSeenAt >= settings.lostAfterMs
+      if (gone) {
+        const why =
+          where.state === 'unreachable'
+            ? `unreachable: ${where.reason}`
+            : 'its server no longer has it (restarted?)'
+        if (job.started)
+          throw new JobError(
+            job.promptId,
+            job.serverId,
+            'lost',
+            `it had started, then ${why}; not resubmitted`,
+          )
+        if (where.state === 'unreachable') onStaleCopy(job.serverId, job.promptId)
+        await replace(host, placement, job, why, emit)
+        continue
+      }
+    }
+    await wait(clock, settings.pollIntervalMs, options.signal).catch(() => undefined)
+  }
+}
+
+async function replace(
+  host: JobHost,
+  placement: Placement,
+  job: OwnedJob,
+  why: string,
+  emit: (event: JobEvent) => void,
+): Promise<void> {
+  const from = job.serverId
+  host.logger.warn(`job ${job.promptId} never ran on ${from} (${why}): placing it again`)
+  const submission = await placement.place(job.promptId, job.prompt, job.options, [from]).catch(() =>
+    // Only the old server is left: it answers again and lost the job, so it may take it back.
+    placement.place(job.promptId, job.prompt, job.options),
+  )
+  job.serverId = submission.serverId
+  job.attempts += 1
+  job.lastSeenAt = host.clock.now()
+  emit({ type: 'resubmitted', promptId: job.promptId, from, reason: why })
+  emit({ type: 'queued', promptId: job.promptId, serverId: submission.serverId })
+}

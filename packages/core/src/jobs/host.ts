@@ -1,0 +1,36 @@
+import type { EventHub } from '../balancer/events.js'
+import type { Lease } from '../balancer/options.js'
+import type { Clock } from '../contracts/clock.js'
+import type { Logger } from '../contracts/logger.js'
+import type { JobHints } from '../contracts/strategy.js'
+import type { JobTarget } from './comfy-client.js'
+
+/** Job timings after defaults. */
+export interface JobSettings {
+  /** How long `POST /prompt` may take before its fate is checked (ms). */
+  readonly submitTimeoutMs: number
+  /** Timeout of each status request (ms). */
+  readonly requestTimeoutMs: number
+  /** How many servers a submission tries at most. */
+  readonly maxAttempts: number
+  /** How often a job's status is polled when no push is available (ms). */
+  readonly pollIntervalMs: number
+  /** How long an owner may stay unreachable before a job that never started is placed elsewhere (ms). */
+  readonly lostAfterMs: number
+}
+
+/** What the job API needs from the balancer that owns it. */
+export interface JobHost {
+  readonly clock: Clock
+  readonly logger: Logger
+  readonly events: EventHub
+  /** The balancer's ComfyUI `client_id`: every job's events go to this id. */
+  readonly clientId: string
+  settings(): JobSettings
+  newPromptId(): string
+  acquire(job: JobHints | undefined): Promise<Lease>
+  /** Where to send requests for a server, or undefined when it left the config. */
+  target(serverId: string): JobTarget | undefined
+  recordFailure(serverId: string, reason: string): void
+  recordJobDuration(serverId: string, durationMs: number): void
+}

@@ -1,0 +1,58 @@
+import type { ComfyPrompt, SubmitOptions } from './types.js'
+
+/** What the balancer remembers about a prompt it placed. */
+export interface OwnedJob {
+  readonly promptId: string
+  /** The server that holds the prompt now. */
+  serverId: string
+  /** Kept so a prompt lost before it ran can be placed again. */
+  readonly prompt: ComfyPrompt
+  readonly options: SubmitOptions
+  /** Times placed (1 + resubmissions). */
+  attempts: number
+  /** The server was seen running it: it is never resubmitted after this. */
+  started: boolean
+  /** Clock time (ms) the owner last answered about it. */
+  lastSeenAt: number
+  readonly createdAt: number
+}
+
+/**
+ * Which server owns which prompt. Bounded: the oldest entries go first beyond `maxEntries`, and
+ * entries are dropped once their result was read (or after `ttlMs`), so memory does not grow with
+ * the number of jobs.
+ */
+export class OwnershipMap {
+  readonly #entries = new Map<string, OwnedJob>()
+
+  constructor(
+    private readonly maxEntries = 10_000,
+    private readonly ttlMs = 3_600_000,
+  ) {}
+
+  get size(): number {
+    return this.#entries.size
+  }
+
+  get(promptId: string): OwnedJob | undefined {
+    return this.#entries.get(promptId)
+  }
+
+  add(job: OwnedJob, now: number): void {
+    this.#entries.delete(job.promptId)
+    this.#entries.set(job.promptId, job)
+    this.#prune(now)
+  }
+
+  delete(promptId: string): void {
+    this.#entries.delete(promptId)
+  }
+
+  #prune(now: number): void {
+    // Insertion order is age order: stop at the first entry young enough to keep.
+    for (const [id, job] of this.#entries) {
+      if (this.#entries.size <= this.maxEntries && now - job.createdAt < this.ttlMs) break
+      this.#entries.delete(id)
+    }
+  }
+}

@@ -1,0 +1,163 @@
+import type { JobHints } from '../contracts/strategy.js'
+import { ComfyBalancerError } from '../errors/base.js'
+import { PromptRejectedError, SubmitError } from '../errors/job-errors.js'
+import type { RequestFailure } from '../probe/fetch-json.js'
+import type { ComfyClient, JobTarget } from './comfy-client.js'
+import type { JobHost } from './host.js'
+import { locate } from './locate.js'
+import type { ComfyPrompt, Submission, SubmitOptions } from './types.js'
+import { wait } from './wait.js'
+
+type Attempt = { readonly serverId: string; readonly reason: string }
+
+/** What happened to one POST whose answer never came: the server held it, or not, or cannot say. */
+type Verdict = 'held' | 'absent' | 'unknown'
+
+/**
+ * Places a prompt on a server with safe failover: the prompt carries our own id, and after an
+ * uncertain failure (timeout, dropped connection, 5xx) the same server is asked whether it holds
+ * that id before any other server is tried — so a job is neither lost nor run twice.
+ */
+export class Placement {
+  constructor(
+    private readonly host: JobHost,
+    private readonly client: ComfyClient,
+    /** A server that may still hold a copy we gave up on: remove it there once it answers. */
+    private readonly onStaleCopy: (serverId: string, promptId: string) => void,
+  ) {}
+
+  async place(
+    promptId: string,
+    prompt: ComfyPrompt,
+    options: SubmitOptions,
+    avoid: readonly string[] = [],
+  ): Promise<Submission> {
+    const settings = this.host.settings()
+    const maxAttempts = options.maxAttempts ?? settings.maxAttempts
+    const attempts: Attempt[] = []
+    while (attempts.length < maxAttempts) {
+      if (options.signal?.aborted) throw new SubmitError(promptId, attempts, 'the submission was aborted')
+      const tried = [...avoid, ...attempts.map((a) => a.serverId)]
+      let lease: Awaited<ReturnType<JobHost['acquire']>>
+      try {
+        lease = await this.host.acquire(excluding(options.job, tried))
+      } catch (error) {
+        const detail = ComfyBalancerError.isInstance(error) ? error.message : String(error)
+        throw new SubmitError(promptId, attempts, `no server left to try (${detail})`, { cause: error })
+      }
+      const serverId = lease.server.id
+      const target = this.host.target(serverId)
+      if (tried.includes(serverId) || !target) {
+        // The fallback handed back a server already tried: nothing new to try.
+        lease.release()
+        break
+      }
+      const answer = await this.client.postPrompt(
+        target,
+        body(promptId, prompt, options, this.host.clientId),
+        {
+          timeoutMs: settings.submitTimeoutMs,
+          ...(options.signal ? { signal: options.signal } : {}),
+        },
+      )
+      if (answer.ok) return this.#accepted(promptId, serverId, lease.url, answer.body)
+      const failure = answer.failure
+      if (failure.kind === 'http' && failure.status === 400) {
+        lease.release()
+        throw rejected(promptId, serverId, failure)
+      }
+      if (failure.kind === 'aborted') {
+        lease.release()
+        // The POST may have landed before the abort: do not leave an orphan to run unread.
+        this.onStaleCopy(serverId, promptId)
+        throw new SubmitError(promptId, attempts, 'the submission was aborted')
+      }
+      if (failure.kind === 'http' && !retryable(failure.status)) {
+        lease.release()
+        throw new SubmitError(
+          promptId,
+          [...attempts, { serverId, reason: failure.message }],
+          'the server refused it',
+        )
+      }
+      const verdict = await this.#verify(target, promptId, options.signal)
+      if (verdict === 'held') {
+        this.host.logger.info(`${serverId} holds ${promptId} although its answer was lost: not resubmitted`)
+        return this.#accepted(promptId, serverId, lease.url, undefined)
+      }
+      lease.release()
+      this.host.recordFailure(serverId, failure.message)
+      if (verdict === 'unknown') this.onStaleCopy(serverId, promptId)
+      attempts.push({ serverId, reason: failure.message })
+    }
+    throw new SubmitError(promptId, attempts, `gave up after ${attempts.length} attempt(s)`)
+  }
+
+  /** Asks the server whether it holds the prompt, retrying while it is unreachable, up to `lostAfterMs`. */
+  async #verify(target: JobTarget, promptId: string, signal: AbortSignal | undefined): Promise<Verdict> {
+    const { clock } = this.host
+    const settings = this.host.settings()
+    const deadline = clock.now() + settings.lostAfterMs
+    let delay = 250
+    for (;;) {
+      const where = await locate(this.client, target, promptId, settings.requestTimeoutMs, signal)
+      if (where.state === 'absent') return 'absent'
+      if (where.state !== 'unreachable') return 'held'
+      // A failing connection means a dead process, whose queue died with it; only a server that
+      // is alive but stuck may still run the prompt, so only that is worth waiting for.
+      if (where.cause === 'connection') return 'unknown'
+      if (clock.now() + delay > deadline || signal?.aborted) return 'unknown'
+      await wait(clock, delay, signal).catch(() => undefined)
+      delay = Math.min(delay * 2, 5_000)
+    }
+  }
+
+  #accepted(promptId: string, serverId: string, url: string, answer: unknown): Submission {
+    const fields = typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>) : {}
+    const nodeErrors =
+      typeof fields.node_errors === 'object' && fields.node_errors !== null ? fields.node_errors : {}
+    return {
+      promptId,
+      serverId,
+      url,
+      number: typeof fields.number === 'number' ? fields.number : undefined,
+      nodeErrors: nodeErrors as Record<string, unknown>,
+    }
+  }
+}
+
+function body(promptId: string, prompt: ComfyPrompt, options: SubmitOptions, clientId: string) {
+  return {
+    prompt,
+    prompt_id: promptId,
+    client_id: clientId,
+    extra_data: { ...(options.extraData ?? {}) },
+    ...(options.front ? { front: true } : {}),
+  }
+}
+
+/** 408 and 429 are worth another server; other 4xx would fail anywhere (403 origin check, 413 size). */
+function retryable(status: number): boolean {
+  return status >= 500 || status === 408 || status === 429
+}
+
+function excluding(job: JobHints | undefined, ids: readonly string[]): JobHints | undefined {
+  if (ids.length === 0) return job
+  return { ...(job ?? {}), exclude: [...(job?.exclude ?? []), ...ids] }
+}
+
+function rejected(promptId: string, serverId: string, failure: Extract<RequestFailure, { kind: 'http' }>) {
+  const answer =
+    typeof failure.body === 'object' && failure.body !== null ? (failure.body as Record<string, unknown>) : {}
+  const error =
+    typeof answer.error === 'object' && answer.error !== null ? (answer.error as Record<string, unknown>) : {}
+  const nodeErrors =
+    typeof answer.node_errors === 'object' && answer.node_errors !== null ? answer.node_errors : {}
+  return new PromptRejectedError(
+    promptId,
+    serverId,
+    typeof error.type === 'string' ? error.type : 'invalid_prompt',
+    typeof error.message === 'string' ? error.message : failure.message,
+    nodeErrors as Record<string, unknown>,
+  )
+}

@@ -1,0 +1,79 @@
+import type { JobHints } from '../contracts/strategy.js'
+
+/** A ComfyUI prompt in API format: `{ nodeId: { class_type, inputs } }`. */
+export type ComfyPrompt = Readonly<Record<string, unknown>>
+
+/** Options for one submission. */
+export interface SubmitOptions {
+  /** Hard constraints and wishes: include/exclude server ids, tags, priority. */
+  readonly job?: JobHints
+  /** Cancels the submission (and, in `run`, the wait for the result). */
+  readonly signal?: AbortSignal
+  /** Your own prompt id: a lowercase hyphenated UUID (ComfyUI 0.25+ requires that form). Default: a new one. */
+  readonly promptId?: string
+  /** Extra data stored with the job (`extra_pnginfo`, …). `client_id` is set by the balancer. */
+  readonly extraData?: Readonly<Record<string, unknown>>
+  /** Jump the server's queue (ComfyUI's `front`). */
+  readonly front?: boolean
+  /** How many servers to try at most. Default from config (`jobs.maxAttempts`, 3). */
+  readonly maxAttempts?: number
+}
+
+/** Where a prompt was queued. */
+export interface Submission {
+  readonly promptId: string
+  readonly serverId: string
+  /** The owner's real base URL: fetch outputs there (`viewUrl` builds the link). */
+  readonly url: string
+  /** ComfyUI's queue number for the prompt. */
+  readonly number: number | undefined
+  /** Validation warnings for outputs ComfyUI dropped (200 with non-empty `node_errors`). */
+  readonly nodeErrors: Readonly<Record<string, unknown>>
+}
+
+/** One output file as ComfyUI lists it (`SaveImage` and friends). */
+export interface OutputFile {
+  readonly filename: string
+  readonly subfolder: string
+  readonly type: string
+}
+
+/** A finished job. */
+export interface JobResult {
+  readonly promptId: string
+  readonly serverId: string
+  /** The owner's real base URL. */
+  readonly url: string
+  /** ComfyUI's `outputs`: node id → UI data (`{ images: OutputFile[] }`, …). */
+  readonly outputs: Readonly<Record<string, Readonly<Record<string, unknown>>>>
+  /** Execution time on the server (ms), from its own timestamps, when it reported them. */
+  readonly durationMs: number | undefined
+  /** How many times the job was (re)submitted before it ran. */
+  readonly attempts: number
+}
+
+/** Something that happened to a job, as `watch()` and `onProgress` report it. */
+export type JobEvent =
+  | { readonly type: 'queued'; readonly promptId: string; readonly serverId: string }
+  | { readonly type: 'started'; readonly promptId: string; readonly serverId: string }
+  | {
+      readonly type: 'progress'
+      readonly promptId: string
+      readonly serverId: string
+      readonly value: number
+      readonly max: number
+      readonly node?: string
+    }
+  | {
+      readonly type: 'resubmitted'
+      readonly promptId: string
+      readonly from: string
+      readonly reason: string
+    }
+
+/** Options for following a job. */
+export interface ResultOptions {
+  readonly signal?: AbortSignal
+  /** Called for every job event (queued, started, progress, resubmitted). */
+  readonly onEvent?: (event: JobEvent) => void
+}

@@ -8,4 +8,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
+  // Keep `node:` on the lazy imports of the file source: bundlers then know them as Node built-ins.
+  removeNodeProtocol: false,
 })

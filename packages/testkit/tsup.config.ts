@@ -1,7 +1,13 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/msw/index.ts', 'src/sim/index.ts', 'src/conformance/index.ts'],
+  entry: [
+    'src/index.ts',
+    'src/msw/index.ts',
+    'src/sim/index.ts',
+    'src/sim/cli.ts',
+    'src/conformance/index.ts',
+  ],
   format: ['esm', 'cjs'],
   dts: true,
   tsconfig: 'tsconfig.build.json',

@@ -5,13 +5,10 @@
  */
 export * from '@comfy-balancer/core'
 export {
-  DEFAULT_JOB_MS,
   excluding,
   expectedFinishMs,
   fallback,
   filter,
-  fleetMedianJobMs,
-  jobEstimateMs,
   type LeastExpectedWaitOptions,
   leastExpectedWait,
   pickAmongNearTies,

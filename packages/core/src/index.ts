@@ -1,10 +1,11 @@
-export type { ConfigDiff } from './balancer/config-diff.js'
+export { type ConfigDiff, isEmptyDiff } from './balancer/config-diff.js'
 export type {
   BalancerEventHandler,
   BalancerEventName,
   BalancerEvents,
   SelectionReason,
 } from './balancer/events.js'
+export { DEFAULT_JOB_MS, fleetMedianJobMs, jobEstimateMs } from './balancer/job-estimate.js'
 export { createLoadBalancer, LoadBalancer } from './balancer/load-balancer.js'
 export { compareByQueue, minQueue } from './balancer/min-queue.js'
 export type {
@@ -14,9 +15,10 @@ export type {
   ServerRef,
   ServerStats,
 } from './balancer/options.js'
-export { allowedByHints } from './balancer/selection.js'
+export { allowedByHints, isCandidate } from './balancer/selection.js'
 export type { BalancerSnapshot } from './balancer/snapshot.js'
 export { DEFAULT_JOBS, DEFAULT_PROBE } from './config/defaults.js'
+export { renderReceived, toConfigIssues } from './config/issues.js'
 export { deriveServerId, parseConfig } from './config/parse-config.js'
 export {
   type BalancerConfigInput,
@@ -44,6 +46,13 @@ export {
 } from './contracts/server.js'
 export type { JobHints, SelectContext, ServerLock, Strategy } from './contracts/strategy.js'
 export * from './errors/index.js'
+export { type PlanJob, type PlanServer, planDispatch } from './jobs/dispatch-plan.js'
+export {
+  createDispatcher,
+  type Dispatcher,
+  type DispatcherOptions,
+  type DispatchOptions,
+} from './jobs/dispatcher.js'
 export type { JobSettings } from './jobs/host.js'
 export { UnknownJobError } from './jobs/job-service.js'
 export type {
@@ -57,3 +66,9 @@ export type {
 } from './jobs/types.js'
 export type { FetchLike } from './probe/fetch-json.js'
 export { redactHeaders, redactText, redactUrl } from './util/redact.js'
+export {
+  defaultWebSocketFactory,
+  type WebSocketFactory,
+  type WebSocketLike,
+  webSocketUrl,
+} from './ws/web-socket.js'

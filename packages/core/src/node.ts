@@ -1,5 +1,6 @@
 import { Agent, WebSocket as UndiciWebSocket, fetch as undiciFetch } from 'undici'
 import type { FetchLike } from './probe/fetch-json.js'
+import type { WebSocketFactory } from './ws/web-socket.js'
 
 /** Options for the Node transport. */
 export interface NodeTransportOptions {
@@ -14,8 +15,8 @@ export interface NodeTransportOptions {
 /** A keep-alive HTTP transport for Node, for the balancer's `fetch` option. */
 export interface NodeTransport {
   readonly fetch: FetchLike
-  /** undici's WebSocket (Node 20 has no global one), for the `ws` probe mode. */
-  readonly WebSocket: typeof UndiciWebSocket
+  /** Opens undici WebSockets (Node 20 has no global one) with the server's auth headers: for `ws` mode. */
+  readonly webSocket: WebSocketFactory
   /** Closes every pooled socket. Call it after `balancer.dispose()` on shutdown. */
   close(): Promise<void>
 }
@@ -30,7 +31,7 @@ export interface NodeTransport {
  * import { createNodeTransport } from '@comfy-balancer/core/node'
  *
  * const transport = createNodeTransport()
- * const balancer = createLoadBalancer({ config: { servers: ['http://10.0.0.5:8188'] }, fetch: transport.fetch })
+ * const balancer = createLoadBalancer({ config, fetch: transport.fetch, webSocket: transport.webSocket })
  * ```
  */
 export function createNodeTransport(options: NodeTransportOptions = {}): NodeTransport {
@@ -44,5 +45,9 @@ export function createNodeTransport(options: NodeTransportOptions = {}): NodeTra
       ...(init as Parameters<typeof undiciFetch>[1]),
       dispatcher,
     }) as unknown as Promise<Response>
-  return { fetch, WebSocket: UndiciWebSocket, close: () => dispatcher.close() }
+  const webSocket: WebSocketFactory = (url, headers) =>
+    new UndiciWebSocket(url, { headers: { ...headers }, dispatcher } as ConstructorParameters<
+      typeof UndiciWebSocket
+    >[1])
+  return { fetch, webSocket, close: () => dispatcher.close() }
 }

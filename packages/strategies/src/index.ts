@@ -1,6 +1,11 @@
-export { compareByQueue, minQueue } from '@comfy-balancer/core'
+export {
+  compareByQueue,
+  DEFAULT_JOB_MS,
+  fleetMedianJobMs,
+  jobEstimateMs,
+  minQueue,
+} from '@comfy-balancer/core'
 export { excluding, fallback, filter, type ServerPredicate, withTags } from './filter.js'
-export { DEFAULT_JOB_MS, fleetMedianJobMs, jobEstimateMs } from './job-estimate.js'
 export { expectedFinishMs, type LeastExpectedWaitOptions, leastExpectedWait } from './least-expected-wait.js'
 export { pickAmongNearTies } from './near-ties.js'
 export { powerOfTwo } from './power-of-two.js'

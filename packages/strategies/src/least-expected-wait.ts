@@ -1,5 +1,12 @@
-import { queueLength, type SelectContext, type ServerSnapshot, type Strategy } from '@comfy-balancer/core'
-import { DEFAULT_JOB_MS, fleetMedianJobMs, jobEstimateMs } from './job-estimate.js'
+import {
+  DEFAULT_JOB_MS,
+  fleetMedianJobMs,
+  jobEstimateMs,
+  queueLength,
+  type SelectContext,
+  type ServerSnapshot,
+  type Strategy,
+} from '@comfy-balancer/core'
 import { pickAmongNearTies } from './near-ties.js'
 
 export interface LeastExpectedWaitOptions {

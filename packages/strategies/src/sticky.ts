@@ -1,5 +1,5 @@
 import type { SelectContext, ServerSnapshot, Strategy } from '@comfy-balancer/core'
-import { fleetMedianJobMs } from './job-estimate.js'
+import { fleetMedianJobMs } from '@comfy-balancer/core'
 import { expectedFinishMs } from './least-expected-wait.js'
 
 export interface StickyOptions {

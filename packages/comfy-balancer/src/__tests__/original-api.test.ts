@@ -16,7 +16,13 @@ function setup() {
   const cluster = createMswCluster([{ url: A }, { url: B }, { url: C }], clock)
   server.resetHandlers(...cluster.handlers)
   const loadBalancer = new ComfyUILoadBalancer({
-    config: { servers: [{ url: A, priority: 0 }, { url: B, priority: 2 }, { url: C, priority: 1 }] },
+    config: {
+      servers: [
+        { url: A, priority: 0 },
+        { url: B, priority: 2 },
+        { url: C, priority: 1 },
+      ],
+    },
     clock,
     random: seededRandom(1),
     logger: silentLogger,
@@ -100,7 +106,12 @@ describe('createComfyBalancer', () => {
     const clock = createTestClock()
     const cluster = createMswCluster([{ url: A }, { url: B }], clock)
     server.resetHandlers(...cluster.handlers)
-    const balancer = createComfyBalancer({ config: { servers: [A, B] }, lockMs: 5_000, clock, logger: silentLogger })
+    const balancer = createComfyBalancer({
+      config: { servers: [A, B] },
+      lockMs: 5_000,
+      clock,
+      logger: silentLogger,
+    })
     await balancer.getOptimalServer()
     expect(balancer.getSnapshot().lock).toEqual({ serverId: 'primary.test:8188', until: clock.now() + 5_000 })
   })

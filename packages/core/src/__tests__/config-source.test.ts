@@ -70,7 +70,12 @@ describe('config from a source', () => {
     source.set({ servers: [FOUR[0], { url: FOUR[1], name: 'renamed' }, FOUR[3]] })
     await clock.flush()
     expect(diffs).toEqual([
-      { added: ['gpu-d.test:8188'], removed: ['gpu-c.test:8188'], changed: ['gpu-b.test:8188'] },
+      {
+        added: ['gpu-d.test:8188'],
+        removed: ['gpu-c.test:8188'],
+        changed: ['gpu-b.test:8188'],
+        settings: [],
+      },
     ])
     const after = balancer.getSnapshot().servers
     expect(after[0]?.health).toBe('unhealthy')
@@ -78,6 +83,19 @@ describe('config from a source', () => {
     expect(after[1]).toMatchObject({ name: 'renamed', health: 'healthy', checkedAt: before[1]?.checkedAt })
     // The added server is probed right away, before it can be chosen.
     expect(after[2]?.health).toBe('healthy')
+    // Reloading the same config changes nothing and says nothing; a settings change says which.
+    const same = { servers: [FOUR[0], { url: FOUR[1], name: 'renamed' }, FOUR[3]] }
+    source.set(same)
+    await clock.flush()
+    expect(diffs).toHaveLength(1)
+    source.set({ ...same, autoSwitch: false, probe: { cacheMs: 5 } })
+    await clock.flush()
+    expect(diffs[1]).toEqual({
+      added: [],
+      removed: [],
+      changed: [],
+      settings: ['autoSwitch', 'probe.cacheMs'],
+    })
   })
 
   it('keeps the last good config when a load is invalid or fails, and says why', async () => {
@@ -118,6 +136,7 @@ describe('config from a source', () => {
       removed: ['gpu-a.test:8188'],
       // It moved up to priority 0: it is the primary now.
       changed: ['gpu-b.test:8188'],
+      settings: [],
     })
     expect(balancer.getSnapshot().primaryId).toBe('gpu-b.test:8188')
     expect(await balancer.getOptimalServer()).toBe(FOUR[1])

@@ -7,6 +7,28 @@ export interface ConfigDiff {
   readonly added: readonly string[]
   readonly removed: readonly string[]
   readonly changed: readonly string[]
+  /** Settings that changed, as paths: `autoSwitch`, `probe.cacheMs`, `jobs.maxAttempts`, … */
+  readonly settings: readonly string[]
+}
+
+/** True when a diff says nothing changed (a reload of the same config). */
+export function isEmptyDiff(diff: ConfigDiff): boolean {
+  return diff.added.length + diff.removed.length + diff.changed.length + diff.settings.length === 0
+}
+
+/** Which settings (everything but the server list) differ between two configs. */
+export function settingsDiff(before: BalancerConfig | undefined, after: BalancerConfig): string[] {
+  if (!before) return []
+  const changed: string[] = []
+  for (const key of ['autoSwitch', 'fallback', 'failureHistory'] as const) {
+    if (before[key] !== after[key]) changed.push(key)
+  }
+  for (const group of ['probe', 'jobs'] as const) {
+    const a = before[group] as unknown as Record<string, unknown>
+    const b = after[group] as unknown as Record<string, unknown>
+    for (const key of Object.keys(b)) if (a[key] !== b[key]) changed.push(`${group}.${key}`)
+  }
+  return changed
 }
 
 /** Same URL and headers: what the balancer learnt about the server still holds. */
@@ -33,6 +55,7 @@ export function planConfig(
   previous: ReadonlyMap<string, ServerConfig>,
   current: (id: string) => ServerSnapshot | undefined,
   next: BalancerConfig,
+  previousConfig?: BalancerConfig,
 ): { snapshots: ServerSnapshot[]; diff: ConfigDiff; kept: ReadonlySet<string> } {
   const kept = new Set<string>()
   const added: string[] = []
@@ -50,5 +73,12 @@ export function planConfig(
   })
   const nextIds = new Set(next.servers.map((server) => server.id))
   const removed = [...previous.keys()].filter((id) => !nextIds.has(id))
-  return { snapshots, diff: { added, removed, changed }, kept }
+  const settings = settingsDiff(previousConfig, next)
+  // Order changes matter (the primary may move) even when no server's own fields did.
+  const reordered =
+    previousConfig !== undefined &&
+    previousConfig.servers.map((server) => server.id).join('\n') !==
+      next.servers.map((server) => server.id).join('\n')
+  if (reordered && added.length + removed.length + changed.length === 0) settings.push('servers.order')
+  return { snapshots, diff: { added, removed, changed, settings }, kept }
 }

@@ -25,6 +25,8 @@ export interface MonitorHost {
   serverConfig(id: string): ServerConfig | undefined
   counter(id: string): InFlightCounter | undefined
   reportError(error: ComfyBalancerError, serverId?: string): void
+  /** True while the server's queue is pushed over an open WebSocket. */
+  queuePushed(id: string): boolean
 }
 
 /**
@@ -101,7 +103,8 @@ export class HealthMonitor {
       clock: this.host.clock,
       healthTimeoutMs: settings.healthTimeoutMs,
       queueTimeoutMs: settings.queueTimeoutMs,
-      queueMode: settings.queueMode,
+      queueMode:
+        settings.queueMode === 'ws' ? (this.host.queuePushed(id) ? 'none' : 'prompt') : settings.queueMode,
       signal: controller.signal,
     })
       .then((outcome) => this.#apply(config, counter, epoch, outcome))
@@ -155,7 +158,8 @@ export class HealthMonitor {
     }
     const { store, clock, events, logger } = this.host
     const before = store.get(id)
-    counter.probeSeen(epoch)
+    // Only a probe that read the queue can tell which handed-out jobs it counted.
+    if (outcome.queue !== undefined) counter.probeSeen(epoch)
     const after = store.update(id, (s) =>
       withInFlight(probeSucceeded(s, outcome, clock.now()), counter.count),
     )

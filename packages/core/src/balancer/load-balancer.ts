@@ -26,8 +26,10 @@ import type {
 import type { FetchLike } from '../probe/fetch-json.js'
 import { redactText, redactUrl } from '../util/redact.js'
 import { toRequestTarget } from '../util/request-target.js'
+import { SocketHub } from '../ws/socket-hub.js'
+import { defaultWebSocketFactory, type WebSocketFactory } from '../ws/web-socket.js'
 import { BackgroundRefresher } from './background.js'
-import { type ConfigDiff, planConfig, primaryOf } from './config-diff.js'
+import { type ConfigDiff, isEmptyDiff, planConfig, primaryOf } from './config-diff.js'
 import { ConfigLoader } from './config-loader.js'
 import { type BalancerEventHandler, type BalancerEventName, EventHub } from './events.js'
 import { HealthMonitor } from './health-monitor.js'
@@ -46,6 +48,8 @@ import { BalancerStore } from './store.js'
  */
 export class LoadBalancer {
   readonly #clock: Clock
+  /** The balancer's clock (for code that must share its time, such as the dispatcher). */
+  readonly clock: Clock
   readonly #random: RandomSource
   readonly #logger: Logger
   readonly #fetch: FetchLike
@@ -57,6 +61,8 @@ export class LoadBalancer {
   readonly #background: BackgroundRefresher
   readonly #loader: ConfigLoader | undefined
   readonly #jobs: JobService
+  readonly #webSocket: WebSocketFactory | undefined
+  #hub: SocketHub | undefined
   /** This balancer's ComfyUI `client_id`: the WebSocket id its jobs report to. */
   readonly clientId: string
   #config: BalancerConfig | undefined
@@ -70,6 +76,7 @@ export class LoadBalancer {
       throw new InvalidArgumentError('createLoadBalancer needs exactly one of `config` or `source`.')
     }
     this.#clock = options.clock ?? systemClock
+    this.clock = this.#clock
     this.#random = options.random ?? Math.random
     this.#logger = options.logger ?? consoleLogger('warn')
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
@@ -95,7 +102,9 @@ export class LoadBalancer {
       serverConfig: (id) => this.#configs.get(id),
       counter: (id) => this.#counters.get(id),
       reportError: (error, serverId) => this.#reportError(error, undefined, serverId),
+      queuePushed: (id) => this.#hub?.isOpen(id) ?? false,
     })
+    this.#webSocket = options.webSocket ?? defaultWebSocketFactory()
     const newId = options.createPromptId ?? (() => globalThis.crypto.randomUUID())
     this.clientId = `comfy-balancer-${newId().replaceAll('-', '').slice(0, 16)}`
     this.#jobs = new JobService(
@@ -118,6 +127,8 @@ export class LoadBalancer {
         recordJobDuration: (id, ms) => {
           if (this.#configs.has(id)) this.recordJobDuration(id, ms)
         },
+        pushes: (id) => this.#hub?.isOpen(id) ?? false,
+        onPrompt: (promptId, listener) => this.#hub?.onPrompt(promptId, listener) ?? (() => undefined),
       },
       new ComfyClient(this.#fetch, this.#clock),
     )
@@ -209,6 +220,7 @@ export class LoadBalancer {
   #whenWarm<T>(choose: () => T): Promise<T> {
     try {
       this.#assertLive('acquire a server')
+      if (this.#hub === undefined && this.#config?.probe.queueMode === 'ws') this.#openSockets()
       if (this.#isWarm()) return Promise.resolve(choose())
     } catch (error) {
       return Promise.reject(error)
@@ -381,6 +393,7 @@ export class LoadBalancer {
     this.#lifetime.abort()
     this.#background.dispose()
     this.#monitor.close()
+    this.#hub?.close()
     this.#loader?.close()
     this.#events.clear()
     this.#store.clearListeners()
@@ -418,6 +431,7 @@ export class LoadBalancer {
   async #refreshAll(): Promise<BalancerSnapshot> {
     // Without an await first, probes start synchronously: in-flight counts stay exact.
     if (!this.#config) await this.ready()
+    if (this.#hub === undefined && this.#settings().probe.queueMode === 'ws') this.#openSockets()
     this.#store.setMeta({ refreshing: true })
     await Promise.all(this.#store.servers.map((server) => this.#monitor.probe(server.id)))
     if (!this.#lifetime.signal.aborted)
@@ -453,7 +467,7 @@ export class LoadBalancer {
 
   #apply(config: BalancerConfig): ConfigDiff {
     const hadConfig = this.#config !== undefined
-    const plan = planConfig(this.#configs, (id) => this.#store.get(id), config)
+    const plan = planConfig(this.#configs, (id) => this.#store.get(id), config, this.#config)
     const counters = new Map<string, InFlightCounter>()
     for (const server of config.servers) {
       counters.set(
@@ -469,13 +483,38 @@ export class LoadBalancer {
     const lock = this.#store.meta.lock
     if (lock && !plan.kept.has(lock.serverId)) this.#store.setLock(undefined)
     this.#store.replaceServers(plan.snapshots, primaryOf(config.servers))
-    if (hadConfig) {
+    if (this.#hub) this.#hub.sync(config.servers.map((server) => server.id))
+    if (hadConfig && !isEmptyDiff(plan.diff)) {
       this.#logger.info('config applied', { ...plan.diff })
       this.#events.emit('config-changed', plan.diff)
       // Let added or re-pointed servers be probed right away rather than at the next selection.
       for (const id of this.#monitor.unprobed) void this.#monitor.probe(id)
     }
     return plan.diff
+  }
+
+  /** Probe mode `ws`: one socket per server, opened on first use. */
+  #openSockets(): void {
+    const factory = this.#webSocket
+    if (!factory) {
+      throw new InvalidArgumentError(
+        "probe.queueMode 'ws' needs a WebSocket: pass `webSocket` (on Node 20: createNodeTransport().webSocket).",
+      )
+    }
+    this.#hub = new SocketHub({
+      clock: this.#clock,
+      random: this.#random,
+      logger: this.#logger,
+      store: this.#store,
+      factory,
+      clientId: this.clientId,
+      target: (id) => {
+        const config = this.#configs.get(id)
+        return config ? toRequestTarget(config.url, config.headers) : undefined
+      },
+      counter: (id) => this.#counters.get(id),
+    })
+    this.#hub.sync([...this.#configs.keys()])
   }
 
   #resolve(server: ServerRef): string {

@@ -5,6 +5,7 @@ import type { Logger } from '../contracts/logger.js'
 import type { ServerSnapshot } from '../contracts/server.js'
 import type { JobHints, Strategy } from '../contracts/strategy.js'
 import type { FetchLike } from '../probe/fetch-json.js'
+import type { WebSocketFactory } from '../ws/web-socket.js'
 
 /** How to create a balancer: give `config` (validated at once) or a `source` (loaded on first use). */
 export interface LoadBalancerOptions {
@@ -22,6 +23,11 @@ export interface LoadBalancerOptions {
   readonly random?: RandomSource
   /** Where to log. Default: `console` at `warn` and above. */
   readonly logger?: Logger
+  /**
+   * Opens WebSockets, for `probe.queueMode: 'ws'` and pushed job events. Default: the global
+   * `WebSocket` (browsers, Node 22+); on Node 20 pass `createNodeTransport().webSocket`.
+   */
+  readonly webSocket?: WebSocketFactory
   /** Makes prompt ids (lowercase hyphenated UUIDs). Default: `crypto.randomUUID`. */
   readonly createPromptId?: () => string
 }

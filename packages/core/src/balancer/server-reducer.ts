@@ -69,13 +69,13 @@ export function reconfigured(current: ServerSnapshot, config: ServerConfig, inde
 /** A probe answered: the server is healthy with this queue. */
 export function probeSucceeded(
   current: ServerSnapshot,
-  result: { latencyMs: number; queue: QueueState },
+  result: { latencyMs: number; queue: QueueState | undefined },
   now: number,
 ): ServerSnapshot {
   return snapshot(current, {
     health: 'healthy',
     healthReason: undefined,
-    queue: result.queue,
+    queue: result.queue ?? current.queue,
     latencyMs: ewma(current.latencyMs, result.latencyMs, LATENCY_ALPHA),
     consecutiveFailures: 0,
     checkedAt: now,
@@ -132,4 +132,23 @@ export function withLock(current: ServerSnapshot, until: number | undefined): Se
 /** An observed job duration feeds the server's peak-sensitive `jobMs` estimate. */
 export function jobTimed(current: ServerSnapshot, durationMs: number): ServerSnapshot {
   return snapshot(current, { jobMs: peakEwma(current.jobMs, durationMs, JOB_ALPHA) })
+}
+
+/** A `status` push over the WebSocket: the queue as of now. Health is left to the probes. */
+export function queuePushed(
+  current: ServerSnapshot,
+  remaining: number,
+  now: number,
+  inFlight: number,
+): ServerSnapshot {
+  return snapshot(current, {
+    queue: {
+      known: true,
+      running: Math.min(1, remaining),
+      pending: Math.max(0, remaining - 1),
+      source: 'ws',
+    },
+    inFlight,
+    checkedAt: now,
+  })
 }

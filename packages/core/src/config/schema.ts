@@ -50,8 +50,14 @@ export const probeInputSchema = z.strictObject({
   intervalMs: nonNegativeMs('an interval').min(10, { error: 'expected intervalMs ≥ 10' }).optional(),
   healthTimeoutMs: nonNegativeMs('a timeout').min(1).optional(),
   queueTimeoutMs: nonNegativeMs('a timeout').min(1).optional(),
-  /** `prompt` reads `GET /prompt` (tiny); `queue` reads `GET /queue` (running/pending split, large). */
-  queueMode: z.enum(['prompt', 'queue'], { error: "expected queueMode 'prompt' or 'queue'" }).optional(),
+  /**
+   * `prompt` reads `GET /prompt` (tiny); `queue` reads `GET /queue` (running/pending split, large);
+   * `ws` takes `status` pushes from each server's WebSocket, reading `GET /prompt` only while a
+   * socket is down.
+   */
+  queueMode: z
+    .enum(['prompt', 'queue', 'ws'], { error: "expected queueMode 'prompt', 'queue' or 'ws'" })
+    .optional(),
   /** Share of the interval by which background timers are randomly shifted (0–0.5). */
   jitter: z.number().min(0).max(0.5, { error: 'expected jitter between 0 and 0.5' }).optional(),
   /** First re-probe delay for an unhealthy server; doubles up to `intervalMs`. */

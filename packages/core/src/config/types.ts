@@ -7,7 +7,7 @@ export interface ProbeSettings {
   readonly intervalMs: number
   readonly healthTimeoutMs: number
   readonly queueTimeoutMs: number
-  readonly queueMode: 'prompt' | 'queue'
+  readonly queueMode: 'prompt' | 'queue' | 'ws'
   readonly jitter: number
   readonly recoveryBaseMs: number
 }

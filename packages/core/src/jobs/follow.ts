@@ -6,7 +6,6 @@ import { readOutcome } from './outcome.js'
 import type { OwnedJob } from './ownership.js'
 import type { Placement } from './placement.js'
 import type { JobEvent, JobResult, ResultOptions } from './types.js'
-import { wait } from './wait.js'
 
 /**
  * Follows one job on its owner until it has outputs or a typed error. A job that disappears before
@@ -23,6 +22,69 @@ export async function follow(
 ): Promise<JobResult> {
   const { clock } = host
   const emit = (event: JobEvent) => options.onEvent?.(event)
+  const news = new News()
+  const stopListening = host.onPrompt(job.promptId, (type, data, serverId) => {
+    if (serverId !== job.serverId) return
+    if (type === 'execution_start' && !job.started) {
+      job.started = true
+      emit({ type: 'started', promptId: job.promptId, serverId })
+    } else if (type === 'progress' && typeof data.value === 'number' && typeof data.max === 'number') {
+      const node = typeof data.node === 'string' ? { node: data.node } : {}
+      emit({ type: 'progress', promptId: job.promptId, serverId, value: data.value, max: data.max, ...node })
+      return
+    }
+    news.arrive()
+  })
+  try {
+    return await followLoop(host, client, placement, job, options, onStaleCopy, emit, news)
+  } finally {
+    stopListening()
+    news.arrive()
+  }
+}
+
+/** Wakes the follow loop early when the owner pushes something about the job. */
+class News {
+  #pending = false
+  #wake: (() => void) | undefined
+
+  arrive(): void {
+    this.#pending = true
+    this.#wake?.()
+  }
+
+  /** Resolves at the next push (or at once if one came since the last call), or after `ms`. */
+  async next(clock: JobHost['clock'], ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (this.#pending) {
+      this.#pending = false
+      return
+    }
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clock.clearTimeout(timer)
+        signal?.removeEventListener('abort', done)
+        this.#wake = undefined
+        resolve()
+      }
+      const timer = clock.setTimeout(done, ms)
+      signal?.addEventListener('abort', done, { once: true })
+      this.#wake = done
+    })
+    this.#pending = false
+  }
+}
+
+async function followLoop(
+  host: JobHost,
+  client: ComfyClient,
+  placement: Placement,
+  job: OwnedJob,
+  options: ResultOptions,
+  onStaleCopy: (serverId: string, promptId: string) => void,
+  emit: (event: JobEvent) => void,
+  news: News,
+): Promise<JobResult> {
+  const { clock } = host
   for (;;) {
     if (options.signal?.aborted)
       throw new JobError(job.promptId, job.serverId, 'aborted', 'stopped waiting: aborted')
@@ -70,7 +132,9 @@ export async function follow(
         continue
       }
     }
-    await wait(clock, settings.pollIntervalMs, options.signal).catch(() => undefined)
+    // With pushes, status checks only reconcile (events can be missed while a socket reconnects).
+    const pushed = host.pushes(job.serverId)
+    await news.next(clock, pushed ? settings.pollIntervalMs * 10 : settings.pollIntervalMs, options.signal)
   }
 }
 

@@ -33,4 +33,11 @@ export interface JobHost {
   target(serverId: string): JobTarget | undefined
   recordFailure(serverId: string, reason: string): void
   recordJobDuration(serverId: string, durationMs: number): void
+  /** True while the server pushes job events over an open WebSocket. */
+  pushes(serverId: string): boolean
+  /** Listens to pushed messages about one prompt (a no-op without WebSockets). */
+  onPrompt(
+    promptId: string,
+    listener: (type: string, data: Record<string, unknown>, serverId: string) => void,
+  ): () => void
 }

@@ -11,7 +11,8 @@ export interface ProbeDeps {
   readonly clock: Clock
   readonly healthTimeoutMs: number
   readonly queueTimeoutMs: number
-  readonly queueMode: 'prompt' | 'queue'
+  /** `none`: the queue is pushed over a WebSocket; read health only. */
+  readonly queueMode: 'prompt' | 'queue' | 'none'
   readonly signal?: AbortSignal
 }
 
@@ -21,7 +22,8 @@ export type ProbeOutcome =
       readonly ok: true
       /** Round trip of the health request (ms). */
       readonly latencyMs: number
-      readonly queue: QueueState
+      /** Undefined when the queue was not read (`queueMode: 'none'`). */
+      readonly queue: QueueState | undefined
       readonly version?: string
     }
   | { readonly ok: false; readonly error: ProbeError }
@@ -52,7 +54,7 @@ export async function probeServer(server: ServerConfig, deps: ProbeDeps): Promis
       healthEndedAt = deps.clock.now()
       return result
     }),
-    request(queuePath, deps.queueTimeoutMs),
+    deps.queueMode === 'none' ? Promise.resolve(undefined) : request(queuePath, deps.queueTimeoutMs),
   ])
   const healthError = readHealth(server.id, health)
   if (healthError) return { ok: false, error: healthError }
@@ -61,7 +63,7 @@ export async function probeServer(server: ServerConfig, deps: ProbeDeps): Promis
   const outcome = {
     ok: true as const,
     latencyMs: Math.max(0, healthEndedAt - startedAt),
-    queue: readQueue(deps.queueMode, queue),
+    queue: queue === undefined || deps.queueMode === 'none' ? undefined : readQueue(deps.queueMode, queue),
   }
   return version === undefined ? outcome : { ...outcome, version }
 }

@@ -1,4 +1,13 @@
 /** Conformance suites every Strategy and ConfigSource implementation should pass. */
+
+export {
+  CONFORMANCE_INITIAL,
+  CONFORMANCE_NEXT,
+  type ConfigSourceHarness,
+  type ConfigSourceUnderTest,
+  type ConformanceConfig,
+  describeConfigSource,
+} from './config-source'
 export {
   type FixtureInput,
   type FixtureQueue,

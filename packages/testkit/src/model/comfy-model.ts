@@ -56,22 +56,21 @@ class SimulatedComfyServer implements ComfyModel {
   readonly #requests = zeroCounts()
   readonly #bytes = zeroCounts()
   readonly #host: JobHost
+  #speed: number
   #running: { job: RunningJob; entry: MutableLogEntry } | undefined
   #number = 0
   #fault: Fault | undefined
   #disposed = false
 
   constructor(options: ComfyModelOptions) {
-    const speed = options.speed ?? 1
-    if (!(speed > 0 && Number.isFinite(speed)))
-      throw new RangeError(`speed must be a positive number, got ${speed}`)
+    this.#speed = checkSpeed(options.speed ?? 1)
     this.id = options.id ?? 'comfyui'
     this.clock = options.clock
     this.#version = options.version ?? '0.26.0'
     // The host is a separate object so that the job callbacks stay off the public model.
     this.#host = {
       clock: options.clock,
-      speed,
+      speed: () => this.#speed,
       defaultWorkMs: Math.max(0, options.defaultWorkMs ?? 0),
       events: this.#events,
       saveFile: (prefix) => this.#files.save(prefix),
@@ -143,6 +142,22 @@ class SimulatedComfyServer implements ComfyModel {
   clearQueue(): void {
     this.#pending.clear()
     this.#queueUpdated()
+  }
+
+  deleteHistory(promptIds: readonly string[]): void {
+    for (const promptId of promptIds) this.#history.delete(promptId)
+  }
+
+  clearHistory(): void {
+    this.#history.clear()
+  }
+
+  get speed(): number {
+    return this.#speed
+  }
+
+  setSpeed(speed: number): void {
+    this.#speed = checkSpeed(speed)
   }
 
   jobStatus(promptId: string): JobInfo | undefined {
@@ -239,6 +254,12 @@ class SimulatedComfyServer implements ComfyModel {
   #queueUpdated(): void {
     this.#events.emit('status', { status: { exec_info: { queue_remaining: this.queueRemaining } } })
   }
+}
+
+function checkSpeed(speed: number): number {
+  if (!(speed > 0 && Number.isFinite(speed)))
+    throw new RangeError(`speed must be a positive number, got ${speed}`)
+  return speed
 }
 
 function zeroCounts(): Record<Endpoint, number> {

@@ -49,6 +49,11 @@ export class HistoryStore {
     return out
   }
 
+  /** `delete_history_item`: unknown ids are ignored. */
+  delete(promptId: string): void {
+    this.#entries.delete(promptId)
+  }
+
   clear(): void {
     this.#entries.clear()
   }

@@ -8,7 +8,8 @@ import type { JobOutcome, ModelClock } from './types'
 /** What a running job needs from its server. */
 export interface JobHost {
   readonly clock: ModelClock
-  readonly speed: number
+  /** The server's speed factor now. */
+  speed(): number
   readonly defaultWorkMs: number
   readonly events: EventHub
   /** Names and records a new output file. */
@@ -32,6 +33,7 @@ export class RunningJob {
   readonly #meta: Record<string, NodeMeta> = {}
   readonly #executed: string[] = []
   readonly #hasSimWork: boolean
+  readonly #speed: number
   #index = 0
   #nodeStarted = false
   #workMs = 0
@@ -43,6 +45,8 @@ export class RunningJob {
     this.job = job
     this.#host = host
     this.startedAt = host.clock.now()
+    // Captured, so a speed change on the server applies to the next job and not halfway through this one.
+    this.#speed = host.speed()
     this.#order = executionOrder(job.prompt, job.outputs)
     this.#hasSimWork = this.#order.some((id) => job.prompt[id]?.class_type === 'SimWork')
     const clientId = job.extraData.client_id
@@ -89,7 +93,7 @@ export class RunningJob {
         this.#nodeStarted = true
         this.#send('executing', { node: nodeId, display_node: nodeId, prompt_id: job.promptId })
         this.#workMs += this.#workOf(nodeId)
-        const wait = this.startedAt + this.#workMs / this.#host.speed - this.#host.clock.now()
+        const wait = this.startedAt + this.#workMs / this.#speed - this.#host.clock.now()
         if (wait > 0) {
           this.#schedule(() => this.#step(), wait)
           return

@@ -125,10 +125,18 @@ export interface ComfyModel {
   deleteQueued(promptIds: readonly string[]): number
   /** `POST /queue {clear: true}`: empties the pending queue (the running job is untouched). */
   clearQueue(): void
+  /** `POST /history {delete}`: removes these history entries; unknown ids are ignored. No event. */
+  deleteHistory(promptIds: readonly string[]): void
+  /** `POST /history {clear: true}`: wipes the history. No event. */
+  clearHistory(): void
   /** `GET /api/jobs/{id}`; undefined where the server answers 404. */
   jobStatus(promptId: string): JobInfo | undefined
   /** Whether `/view` would find this file (files survive crashes, like files on disk). */
   hasFile(filename: string, subfolder?: string, type?: string): boolean
+  /** The current speed factor. */
+  readonly speed: number
+  /** Changes the speed factor for jobs that start from now on; the running job keeps its speed. */
+  setSpeed(speed: number): void
   /** A restart: loses the queue, the running job and history, and resets the prompt counter. */
   crash(): void
   /** Sets or clears the HTTP fault. */

@@ -1,5 +1,6 @@
 import { isJsonObject, PythonError, pyContains, pyInt, pyIterate, pyTruthy } from '../model/python'
 import type { ComfyModel, Endpoint, HistoryQuery } from '../model/types'
+import { matchRoute } from './base-url-router'
 import { emptyReply, fileReply, internalErrorReply, jsonReply, pngBytes, type Reply } from './replies'
 
 /** What a route handler sees of one request. */
@@ -92,6 +93,23 @@ export const ROUTES: readonly Route[] = [
     wrongShape: () => [42],
   },
   {
+    method: 'POST',
+    path: '/history',
+    endpoint: 'history',
+    handle: ({ model, bodyText }) =>
+      pythonErrors(() => {
+        const json = parseJson(bodyText)
+        if (pyContains(json, 'clear') && pyTruthy((json as Record<string, unknown>).clear))
+          model.clearHistory()
+        if (pyContains(json, 'delete')) {
+          const ids = pyIterate((json as Record<string, unknown>).delete)
+          model.deleteHistory(ids.filter((id): id is string => typeof id === 'string'))
+        }
+        return emptyReply()
+      }),
+    wrongShape: () => [],
+  },
+  {
     method: 'GET',
     path: '/history/:promptId',
     endpoint: 'history',
@@ -146,6 +164,34 @@ export const ROUTES: readonly Route[] = [
     wrongShape: () => ({ image: 42 }),
   },
 ]
+
+/**
+ * The route for this method and path (below the server's base URL, also under `/api`), with its
+ * decoded parameters. `HEAD` finds the `GET` route, as aiohttp's `add_get` also registers HEAD.
+ */
+export function findRoute(
+  method: string,
+  path: string,
+): { route: Route; params: Record<string, string> } | undefined {
+  const wanted = method === 'HEAD' ? 'GET' : method
+  for (const route of ROUTES) {
+    if (route.method !== wanted) continue
+    const params = matchRoute(route.path, path)
+    if (params !== undefined) return { route, params }
+  }
+  return undefined
+}
+
+/** The methods some route accepts at this path (aiohttp's `Allow` list for a 405), sorted. */
+export function allowedMethods(path: string): string[] {
+  const methods = new Set<string>()
+  for (const route of ROUTES) {
+    if (matchRoute(route.path, path) === undefined) continue
+    methods.add(route.method)
+    if (route.method === 'GET') methods.add('HEAD')
+  }
+  return [...methods].sort()
+}
 
 // Python's json.loads raises on invalid or empty bodies; outside a try block that is a 500.
 function parseJson(text: string): unknown {

@@ -1,4 +1,4 @@
-import type { ServerSnapshot } from '@comfy-balancer/core'
+import type { ServerSnapshot } from '../contracts/server.js'
 
 /** Used when no server has a measured job time yet: only ratios matter then, so any constant works. */
 export const DEFAULT_JOB_MS = 1_000

@@ -44,14 +44,6 @@ export function truncatedReply(reply: Reply | undefined): Reply {
   return { status: 200, body, headers: { 'Content-Type': JSON_TYPE } }
 }
 
-const encoder = new TextEncoder()
-
-/** The body size in bytes, as the model counts it. */
-export function replyBytes(reply: Reply): number {
-  if (reply.body === null) return 0
-  return typeof reply.body === 'string' ? encoder.encode(reply.body).byteLength : reply.body.byteLength
-}
-
 // A valid 1×1 PNG: enough for clients that sniff the signature or decode the image.
 const PNG_BASE64 =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=='

@@ -14,12 +14,14 @@ export function activeFault(fault: Fault | undefined, endpoint: Endpoint): Fault
 /**
  * Answers one request the way a server with this fault would. Reads never change state, so they
  * always see the real model; a POST takes effect under a fault only when `fault.process` says so
- * (always for `slow`, never for `refuse`).
+ * (always for `slow`, never for `refuse`). `lifetime`, when given, aborts when the server process
+ * dies (a crash): a request still waiting then ends as a network error and never takes effect.
  */
 export async function faultedReply(
   route: Route,
   context: RouteContext,
   fault: Fault | undefined,
+  lifetime?: AbortSignal,
 ): Promise<Reply | typeof NETWORK_ERROR> {
   if (fault === undefined) return route.handle(context)
   const takesEffect = route.method === 'POST' && fault.process === true
@@ -29,12 +31,12 @@ export async function faultedReply(
     case 'slow':
       // The server is busy before it handles the request; like aiohttp, it still handles it if
       // the client has given up meanwhile.
-      await sleepOn(context.model.clock, fault.delayMs ?? 0)
-      return route.handle(context)
+      await Promise.race([sleepOn(context.model.clock, fault.delayMs ?? 0), aborted(lifetime)])
+      return lifetime?.aborted ? NETWORK_ERROR : route.handle(context)
     case 'hang':
       if (takesEffect) route.handle(context)
       // Settle once the client aborts, so no resolver is left pending forever.
-      await aborted(context.request.signal)
+      await Promise.race([aborted(context.request.signal), aborted(lifetime)])
       return NETWORK_ERROR
     case 'http500':
       if (takesEffect) route.handle(context)
@@ -52,7 +54,9 @@ function sleepOn(clock: ModelClock, ms: number): Promise<void> {
   return new Promise((resolve) => clock.setTimeout(resolve, ms))
 }
 
-function aborted(signal: AbortSignal): Promise<void> {
+/** Resolves when `signal` aborts; never for an absent signal. */
+function aborted(signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return new Promise(() => undefined)
   if (signal.aborted) return Promise.resolve()
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
 }

@@ -1,0 +1,19 @@
+/**
+ * A 53-bit content hash (cyrb53). Change detection only needs "same or not"; keeping a short hash
+ * instead of the text means a poller does not hold a second copy of credentials in memory.
+ */
+export function contentHash(text: string): string {
+  let h1 = 0xdeadbeef
+  let h2 = 0x41c6ce57
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    h1 = Math.imul(h1 ^ code, 2654435761)
+    h2 = Math.imul(h2 ^ code, 1597334677)
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36)
+}
+
+/** What a watcher records when the store could not be read, so one outage is reported once. */
+export const UNREADABLE = 'unreadable'

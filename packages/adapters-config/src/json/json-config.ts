@@ -1,0 +1,45 @@
+import { InvalidArgumentError } from '@comfy-balancer/core'
+import type { LayeredConfigSource } from '../layer/types.js'
+import type { JsonConfigDocument } from './document.js'
+import { type JsonFileOptions, jsonFileSource } from './file-source.js'
+import { jsonObjectSource } from './object-source.js'
+import { type JsonUrlOptions, jsonUrlSource } from './url-source.js'
+
+/** Options of {@link jsonConfig}; each applies where it makes sense (`debounceMs` to files, `pollMs` to URLs). */
+export interface JsonConfigOptions extends JsonFileOptions, Omit<JsonUrlOptions, keyof JsonFileOptions> {}
+
+/** What {@link jsonConfig} reads: a config object, a file path, a `file:` URL or an http(s) URL. */
+export type JsonConfigTarget = JsonConfigDocument | string | URL
+
+const HTTP = /^https?:\/\//i
+
+/**
+ * A config source over JSON: a plain object, a file (Node) or a URL (fetched with ETag revalidation).
+ * The document is core's config plus an optional `lockMs` (see `extras`). With `watch`, files are
+ * watched and URLs polled, and a change reaches a running balancer without a restart.
+ *
+ * @example
+ * ```ts
+ * jsonConfig({ servers: ['http://10.0.0.5:8188', 'http://10.0.0.6:8188'] })
+ * jsonConfig('./comfy-servers.json', { watch: true })
+ * jsonConfig('https://config.internal/comfy.json', { watch: true, pollMs: 30_000 })
+ * ```
+ */
+export function jsonConfig(target: JsonConfigTarget, options: JsonConfigOptions = {}): LayeredConfigSource {
+  if (typeof target === 'string' || target instanceof URL) {
+    const text = String(target)
+    if (HTTP.test(text)) return jsonUrlSource(text, options)
+    if (target instanceof URL && target.protocol !== 'file:') {
+      throw new InvalidArgumentError(
+        `jsonConfig: expected an http(s) or file: URL, received ${target.protocol}`,
+      )
+    }
+    return jsonFileSource(target, options)
+  }
+  if (typeof target !== 'object' || target === null) {
+    throw new InvalidArgumentError(
+      `jsonConfig: expected a config object, a file path or a URL, received ${typeof target}`,
+    )
+  }
+  return jsonObjectSource(target, options.name)
+}

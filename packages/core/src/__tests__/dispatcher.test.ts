@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest'
+import { createDispatcher, type JobResult, planDispatch } from '../index.js'
+import { drive, FOUR, harness, useMsw, work } from './harness.js'
+
+useMsw()
+
+const [A, B] = FOUR as [string, string, string, string]
+const fastConfig = { jobs: { pollIntervalMs: 100 }, probe: { cacheMs: 100 } }
+
+describe('planDispatch (late binding)', () => {
+  const job = (key: number, only?: string) => ({
+    key,
+    allowed: (id: string) => only === undefined || id === only,
+  })
+
+  it('sends jobs to idle servers only, one each, where they finish first', () => {
+    const servers = [
+      { id: 'slow', ahead: 0, runningLeftMs: 0, jobMs: 4_000 },
+      { id: 'fast', ahead: 0, runningLeftMs: 0, jobMs: 1_000 },
+    ]
+    // Jobs 2 and 3 finish sooner queued for fast (2 s, 3 s) than on slow (4 s): they wait.
+    // Job 4 would finish at 4 s either way; the tie goes to the server free now.
+    expect(
+      planDispatch(
+        [1, 2, 3, 4].map((k) => job(k)),
+        servers,
+        0,
+      ),
+    ).toEqual([
+      { key: 1, serverId: 'fast' },
+      { key: 4, serverId: 'slow' },
+    ])
+  })
+
+  it('waits for a fast server about to free rather than start on a slow idle one', () => {
+    const servers = [
+      { id: 'slow', ahead: 0, runningLeftMs: 0, jobMs: 4_000 },
+      { id: 'fast', ahead: 1, runningLeftMs: 200, jobMs: 1_000 },
+    ]
+    // On fast it ends at 1.2 s, on slow at 4 s: hold it.
+    expect(planDispatch([job(1)], servers, 0)).toEqual([])
+    // Two jobs: the second would finish at 2.2 s on fast but 4 s on slow: still hold both.
+    expect(planDispatch([job(1), job(2)], servers, 0)).toEqual([])
+    // Five: the fifth is better off on slow (4 s < 5.2 s), and goes now.
+    expect(
+      planDispatch(
+        [1, 2, 3, 4, 5].map((k) => job(k)),
+        servers,
+        0,
+      ),
+    ).toEqual([{ key: 4, serverId: 'slow' }])
+  })
+
+  it('does not let a job held for one server block the rest', () => {
+    const servers = [
+      { id: 'a', ahead: 0, runningLeftMs: 0, jobMs: 1_000 },
+      { id: 'b', ahead: 3, runningLeftMs: 500, jobMs: 1_000 },
+    ]
+    expect(planDispatch([job(1, 'b'), job(2)], servers, 0)).toEqual([{ key: 2, serverId: 'a' }])
+  })
+
+  it('allows up to maxPending queued prompts per server', () => {
+    const servers = [{ id: 'a', ahead: 1, runningLeftMs: 100, jobMs: 1_000 }]
+    expect(planDispatch([job(1), job(2)], servers, 0)).toEqual([])
+    expect(planDispatch([job(1), job(2)], servers, 2)).toEqual([
+      { key: 1, serverId: 'a' },
+      { key: 2, serverId: 'a' },
+    ])
+  })
+})
+
+describe('createDispatcher through the real balancer', () => {
+  it('keeps every server to one prompt at a time and gives the fast GPU more of the work', async () => {
+    const h = harness({
+      servers: [
+        { url: A, speed: 1 },
+        { url: B, speed: 4 },
+      ],
+      config: fastConfig,
+    })
+    h.balancer.recordJobDuration(A, 2_000)
+    h.balancer.recordJobDuration(B, 500)
+    const dispatcher = createDispatcher(h.balancer, { tickMs: 100 })
+    const runs = Array.from({ length: 10 }, () => dispatcher.run(work(2_000)))
+    let maxQueue = 0
+    const all = Promise.all(runs)
+    const watch = setInterval(() => {
+      for (const url of [A, B]) maxQueue = Math.max(maxQueue, h.model(url).queueRemaining)
+    }, 0)
+    const outcome = await drive(h.clock, all, { stepMs: 50, maxMs: 120_000 })
+    clearInterval(watch)
+    expect(outcome.ok).toBe(true)
+    const results = (outcome as { value: JobResult[] }).value
+    expect(maxQueue).toBe(1)
+    const onFast = results.filter((r) => r.serverId === 'gpu-b.test:8188').length
+    expect(onFast).toBeGreaterThanOrEqual(7)
+    expect(dispatcher.waiting).toBe(0)
+    dispatcher.close()
+  })
+
+  it('serves higher priority first', async () => {
+    const h = harness({ servers: [A], config: fastConfig })
+    const dispatcher = createDispatcher(h.balancer, { tickMs: 100 })
+    const order: string[] = []
+    const track = (name: string, priority: number) =>
+      dispatcher.run(work(1_000), { priority }).then(() => order.push(name))
+    const first = track('low-1', 0)
+    await h.clock.advance(200) // low-1 is running; the next two wait client-side
+    expect(h.model(A).queueRemaining).toBe(1)
+    const jobs = [first, track('low-2', 0), track('urgent', 5)]
+    await drive(h.clock, Promise.all(jobs), { stepMs: 50, maxMs: 60_000 })
+    expect(order).toEqual(['low-1', 'urgent', 'low-2'])
+  })
+
+  it('rejects waiting jobs when closed', async () => {
+    const h = harness({ servers: [A], config: fastConfig })
+    const dispatcher = createDispatcher(h.balancer)
+    const first = dispatcher.run(work(60_000))
+    const second = dispatcher.run(work(60_000))
+    await h.clock.advance(200)
+    dispatcher.close()
+    await expect(second).rejects.toThrow(/closed before this job was sent/)
+    expect(h.model(A).queueRemaining).toBe(1)
+    void first.catch(() => undefined)
+  })
+})

@@ -1,0 +1,106 @@
+import { type SimCluster, startSimCluster } from '@comfy-balancer/testkit/sim'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import {
+  type BalancerSnapshot,
+  createLoadBalancer,
+  type JobEvent,
+  type LoadBalancer,
+  silentLogger,
+} from '../index.js'
+import { createNodeTransport } from '../node.js'
+
+let cluster: SimCluster | undefined
+let balancer: LoadBalancer | undefined
+const transport = createNodeTransport()
+afterEach(async () => {
+  balancer?.dispose()
+  await cluster?.close()
+})
+
+/** Resolves when the snapshot satisfies `predicate`; fails after `ms` of real time (never sleeps). */
+function until(
+  b: LoadBalancer,
+  predicate: (s: BalancerSnapshot) => boolean,
+  ms = 5_000,
+): Promise<BalancerSnapshot> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const snapshot = b.getSnapshot()
+      if (!predicate(snapshot)) return false
+      clearTimeout(timer)
+      unsubscribe()
+      resolve(snapshot)
+      return true
+    }
+    const timer = setTimeout(() => {
+      unsubscribe()
+      reject(new Error('condition not reached in time'))
+    }, ms)
+    const unsubscribe = b.subscribe(check)
+    check()
+  })
+}
+
+async function setup(speeds: number[]) {
+  cluster = await startSimCluster(
+    speeds.map((speed) => ({ speed })),
+    { timeScale: 0.05 },
+  )
+  balancer = createLoadBalancer({
+    config: { servers: [...cluster.urls], probe: { queueMode: 'ws' } },
+    clock: cluster.clock,
+    fetch: transport.fetch,
+    webSocket: transport.webSocket,
+    logger: silentLogger,
+  })
+  return { cluster, balancer }
+}
+
+describe("probe mode 'ws': pushed queues and job events", () => {
+  it('learns queue lengths from status pushes, without polling GET /prompt', async () => {
+    const { cluster, balancer } = await setup([1, 1])
+    await balancer.refresh()
+    await until(balancer, () => cluster.sims.every((sim) => sim.wsClients === 1))
+    const [first] = cluster.sims
+    first!.model.submit({ prompt: { '1': { class_type: 'SimWork', inputs: { ms: 60_000 } } } })
+    first!.model.submit({ prompt: { '1': { class_type: 'SimWork', inputs: { ms: 60_000 } } } })
+    const snapshot = await until(
+      balancer,
+      (s) =>
+        s.servers[0]?.queue !== 'unknown' &&
+        s.servers[0]?.queue.known === true &&
+        s.servers[0].queue.running + s.servers[0].queue.pending === 2,
+    )
+    expect(snapshot.servers[0]?.queue).toMatchObject({ source: 'ws', running: 1, pending: 1 })
+    const promptGets = first!.requestCounts.prompt
+    await balancer.refresh()
+    // Health is still probed; the queue is not polled while the socket is open.
+    expect(first!.requestCounts.prompt).toBe(promptGets)
+    expect(await balancer.getOptimalServer()).toBe(cluster.urls[1])
+  })
+
+  it('runs a job with pushed start and progress events, and its duration', async () => {
+    const { balancer } = await setup([2])
+    const events: JobEvent[] = []
+    const result = await balancer.run(
+      { '1': { class_type: 'SimWork', inputs: { ms: 2_000 } } },
+      { onEvent: (event) => events.push(event) },
+    )
+    expect(result.durationMs).toBeGreaterThanOrEqual(1_000)
+    expect(events.map((e) => e.type)).toContain('started')
+    expect(events.some((e) => e.type === 'progress')).toBe(true)
+    expect(balancer.getSnapshot().servers[0]?.jobMs).toBe(result.durationMs)
+  })
+
+  it("refuses 'ws' mode without a WebSocket, with a clear error", async () => {
+    // As on Node 20, which has no global WebSocket.
+    vi.stubGlobal('WebSocket', undefined)
+    const b = createLoadBalancer({
+      config: { servers: ['http://127.0.0.1:9'], probe: { queueMode: 'ws' } },
+      logger: silentLogger,
+    })
+    vi.unstubAllGlobals()
+    await expect(b.getOptimalServer()).rejects.toThrow(/needs a WebSocket: pass `webSocket`/)
+    b.dispose()
+  })
+})

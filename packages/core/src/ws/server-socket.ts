@@ -1,0 +1,111 @@
+import { jittered } from '../balancer/backoff.js'
+import type { Clock, RandomSource, TimerHandle } from '../contracts/clock.js'
+import type { WebSocketFactory, WebSocketLike } from './web-socket.js'
+
+/** What one server's socket reports. */
+export interface SocketHandlers {
+  /** A `status` message: the server's `queue_remaining` right now. */
+  status(queueRemaining: number): void
+  /** Any message about one prompt (`execution_start`, `executing`, `progress`, `execution_success`, …). */
+  job(type: string, promptId: string, data: Record<string, unknown>): void
+  /** The socket opened (true) or closed (false). */
+  connection(open: boolean, reason?: string): void
+}
+
+const OPEN = 1
+
+/**
+ * One WebSocket to one ComfyUI server, reconnected with jittered backoff (0.5 s doubling to 30 s).
+ * A new socket is opened only after the old one has closed: ComfyUI mis-routes events when the same
+ * `clientId` reconnects while the old socket lingers (ComfyUI issue #16010).
+ */
+export class ServerSocket {
+  #socket: WebSocketLike | undefined
+  #timer: TimerHandle | undefined
+  #delayMs = 500
+  #closed = false
+
+  constructor(
+    private readonly url: string,
+    private readonly headers: Readonly<Record<string, string>>,
+    private readonly factory: WebSocketFactory,
+    private readonly clock: Clock,
+    private readonly random: RandomSource,
+    private readonly handlers: SocketHandlers,
+  ) {}
+
+  get open(): boolean {
+    return this.#socket?.readyState === OPEN
+  }
+
+  connect(): void {
+    if (this.#closed || this.#socket) return
+    let socket: WebSocketLike
+    try {
+      socket = this.factory(this.url, this.headers)
+    } catch (error) {
+      this.#retry(error instanceof Error ? error.message : String(error))
+      return
+    }
+    this.#socket = socket
+    socket.addEventListener('open', () => {
+      this.#delayMs = 500
+      this.handlers.connection(true)
+    })
+    socket.addEventListener('message', (event) => this.#message(event.data))
+    socket.addEventListener('error', () => undefined)
+    socket.addEventListener('close', () => {
+      if (this.#socket !== socket) return
+      this.#socket = undefined
+      this.handlers.connection(false, 'socket closed')
+      this.#retry('socket closed')
+    })
+  }
+
+  close(): void {
+    this.#closed = true
+    if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer)
+    const socket = this.#socket
+    this.#socket = undefined
+    try {
+      socket?.close(1000, 'balancer closed')
+    } catch {
+      // Closing a socket that never opened can throw in some implementations; it is gone either way.
+    }
+  }
+
+  #retry(_reason: string): void {
+    if (this.#closed) return
+    const delay = jittered(this.#delayMs, 0.2, this.random)
+    this.#delayMs = Math.min(this.#delayMs * 2, 30_000)
+    this.#timer = this.clock.setTimeout(() => {
+      this.#timer = undefined
+      this.connect()
+    }, delay)
+  }
+
+  #message(data: unknown): void {
+    // Binary frames are previews; only JSON text frames carry status and job events.
+    if (typeof data !== 'string') return
+    let message: { type?: unknown; data?: unknown }
+    try {
+      message = JSON.parse(data)
+    } catch {
+      return
+    }
+    const body =
+      typeof message.data === 'object' && message.data !== null
+        ? (message.data as Record<string, unknown>)
+        : {}
+    if (message.type === 'status') {
+      const status = body.status as { exec_info?: { queue_remaining?: unknown } } | undefined
+      const remaining = status?.exec_info?.queue_remaining
+      if (typeof remaining === 'number' && Number.isInteger(remaining) && remaining >= 0)
+        this.handlers.status(remaining)
+      return
+    }
+    if (typeof message.type === 'string' && typeof body.prompt_id === 'string') {
+      this.handlers.job(message.type, body.prompt_id, body)
+    }
+  }
+}

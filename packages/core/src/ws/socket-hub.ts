@@ -1,0 +1,99 @@
+import type { InFlightCounter } from '../balancer/in-flight.js'
+import { queuePushed } from '../balancer/server-reducer.js'
+import type { BalancerStore } from '../balancer/store.js'
+import type { Clock, RandomSource } from '../contracts/clock.js'
+import type { Logger } from '../contracts/logger.js'
+import type { RequestTarget } from '../util/request-target.js'
+import { ServerSocket } from './server-socket.js'
+import { type WebSocketFactory, webSocketUrl } from './web-socket.js'
+
+/** A job message pushed by a server: its ComfyUI type and data. */
+export type PromptListener = (type: string, data: Record<string, unknown>, serverId: string) => void
+
+export interface HubHost {
+  readonly clock: Clock
+  readonly random: RandomSource
+  readonly logger: Logger
+  readonly store: BalancerStore
+  readonly factory: WebSocketFactory
+  readonly clientId: string
+  target(id: string): RequestTarget | undefined
+  counter(id: string): InFlightCounter | undefined
+}
+
+/**
+ * One WebSocket per server (probe mode `ws`): queue lengths arrive as `status` pushes the moment
+ * they change, and job events (start, progress, end) reach whoever follows that prompt.
+ */
+export class SocketHub {
+  readonly #sockets = new Map<string, ServerSocket>()
+  readonly #listeners = new Map<string, Set<PromptListener>>()
+
+  constructor(private readonly host: HubHost) {}
+
+  /** Opens sockets for `ids` not yet connected and closes those no longer configured. */
+  sync(ids: readonly string[]): void {
+    const wanted = new Set(ids)
+    for (const [id, socket] of this.#sockets) {
+      if (!wanted.has(id)) {
+        socket.close()
+        this.#sockets.delete(id)
+      }
+    }
+    for (const id of wanted) {
+      if (this.#sockets.has(id)) continue
+      const target = this.host.target(id)
+      if (!target) continue
+      const socket = new ServerSocket(
+        webSocketUrl(target.base, this.host.clientId),
+        target.headers,
+        this.host.factory,
+        this.host.clock,
+        this.host.random,
+        {
+          status: (remaining) => this.#status(id, remaining),
+          job: (type, promptId, data) => {
+            for (const listener of this.#listeners.get(promptId) ?? []) listener(type, data, id)
+          },
+          connection: (open, reason) =>
+            this.host.logger.debug(`${id} WebSocket ${open ? 'open' : `closed: ${reason}`}`),
+        },
+      )
+      this.#sockets.set(id, socket)
+      socket.connect()
+    }
+  }
+
+  /** Whether the server's socket is open (its queue is pushed, so probes may skip reading it). */
+  isOpen(id: string): boolean {
+    return this.#sockets.get(id)?.open ?? false
+  }
+
+  /** Listens to pushed messages about one prompt, from whichever server sends them. */
+  onPrompt(promptId: string, listener: PromptListener): () => void {
+    let set = this.#listeners.get(promptId)
+    if (!set) {
+      set = new Set()
+      this.#listeners.set(promptId, set)
+    }
+    set.add(listener)
+    return () => {
+      set.delete(listener)
+      if (set.size === 0) this.#listeners.delete(promptId)
+    }
+  }
+
+  close(): void {
+    for (const socket of this.#sockets.values()) socket.close()
+    this.#sockets.clear()
+    this.#listeners.clear()
+  }
+
+  #status(id: string, remaining: number): void {
+    const counter = this.host.counter(id)
+    if (!counter) return
+    // A push is a probe that starts and ends now: jobs handed out before it are in its count.
+    counter.probeSeen(counter.probeStarted())
+    this.host.store.update(id, (s) => queuePushed(s, remaining, this.host.clock.now(), counter.count))
+  }
+}

@@ -1,12 +1,13 @@
 /**
  * `comfy-balancer`: everything to spread ComfyUI jobs across servers in one install — the engine
- * (`@comfy-balancer/core`), the strategies (`@comfy-balancer/strategies`), `createComfyBalancer()`
- * with the original design's defaults, and the `ComfyUILoadBalancer` facade with its method names.
+ * and its job API (`@comfy-balancer/core`), the strategies (`@comfy-balancer/strategies`), the config
+ * sources (`@comfy-balancer/config`), `createComfyBalancer()` with the original design's defaults,
+ * and the `ComfyUILoadBalancer` facade with its method names.
  */
+export * from '@comfy-balancer/config'
 export * from '@comfy-balancer/core'
 export {
   excluding,
-  expectedFinishMs,
   fallback,
   filter,
   type LeastExpectedWaitOptions,

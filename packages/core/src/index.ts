@@ -5,7 +5,7 @@ export type {
   BalancerEvents,
   SelectionReason,
 } from './balancer/events.js'
-export { DEFAULT_JOB_MS, fleetMedianJobMs, jobEstimateMs } from './balancer/job-estimate.js'
+export { DEFAULT_JOB_MS, expectedFinishMs, fleetMedianJobMs, jobEstimateMs } from './balancer/job-estimate.js'
 export { createLoadBalancer, LoadBalancer } from './balancer/load-balancer.js'
 export { compareByQueue, minQueue } from './balancer/min-queue.js'
 export type {

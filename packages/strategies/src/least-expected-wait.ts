@@ -1,8 +1,7 @@
 import {
   DEFAULT_JOB_MS,
+  expectedFinishMs,
   fleetMedianJobMs,
-  jobEstimateMs,
-  queueLength,
   type SelectContext,
   type ServerSnapshot,
   type Strategy,
@@ -17,7 +16,8 @@ export interface LeastExpectedWaitOptions {
 }
 
 /**
- * Minimises when this job would finish: (prompts ahead + in flight + 1) × that server's job time.
+ * Minimises when this job would finish: the time left on the running prompt (known when the server
+ * pushes its start; a whole job otherwise), plus (queued + in flight + 1) × that server's job time.
  * Job times come from each server's peak-sensitive `jobMs` (fed by `recordJobDuration` or the job
  * API); before a server has one, the fleet median scaled by 1/weight. Near-ties (within 10 %) are
  * broken with `ctx.random`, never by list order — "first wins ties" is what herds a burst onto one
@@ -34,12 +34,12 @@ export function leastExpectedWait(options: LeastExpectedWaitOptions = {}): Strat
   // Decorators score servers one at a time against the same list: compute its median once.
   let medianOf: readonly ServerSnapshot[] | undefined
   let median: number | undefined
-  const score = (server: ServerSnapshot, _ctx: SelectContext, candidates: readonly ServerSnapshot[]) => {
+  const score = (server: ServerSnapshot, ctx: SelectContext, candidates: readonly ServerSnapshot[]) => {
     if (candidates !== medianOf) {
       medianOf = candidates
       median = fleetMedianJobMs(candidates)
     }
-    return expectedFinishMs(server, median, defaultMs)
+    return expectedFinishMs(server, median, ctx.now, defaultMs)
   }
   return {
     name: 'leastExpectedWait',
@@ -49,17 +49,8 @@ export function leastExpectedWait(options: LeastExpectedWaitOptions = {}): Strat
       const median = fleetMedianJobMs(candidates)
       const scores = new Float64Array(candidates.length)
       for (let i = 0; i < candidates.length; i++)
-        scores[i] = expectedFinishMs(candidates[i]!, median, defaultMs)
+        scores[i] = expectedFinishMs(candidates[i]!, median, ctx.now, defaultMs)
       return pickAmongNearTies(candidates, scores, tolerance, ctx.random)
     },
   }
-}
-
-/** Time until a new job would finish on `server` (ms). */
-export function expectedFinishMs(
-  server: ServerSnapshot,
-  fleetMedianMs: number | undefined,
-  defaultMs = DEFAULT_JOB_MS,
-): number {
-  return (queueLength(server) + 1) * jobEstimateMs(server, fleetMedianMs, defaultMs)
 }

@@ -1,6 +1,10 @@
-import type { SelectContext, ServerSnapshot, Strategy } from '@comfy-balancer/core'
-import { fleetMedianJobMs } from '@comfy-balancer/core'
-import { expectedFinishMs } from './least-expected-wait.js'
+import {
+  expectedFinishMs,
+  fleetMedianJobMs,
+  type SelectContext,
+  type ServerSnapshot,
+  type Strategy,
+} from '@comfy-balancer/core'
 
 export interface StickyOptions {
   /** How long a chosen server stays locked (ms). Default 30,000, as in the original design. */
@@ -35,7 +39,8 @@ export function sticky(inner: Strategy, options: StickyOptions = {}): Strategy {
     ...(inner.score ? { score: inner.score.bind(inner) } : {}),
     select(candidates, ctx) {
       const locked = lockedCandidate(candidates, ctx)
-      if (locked && (maxExtra === undefined || extraWaitMs(locked, candidates) <= maxExtra)) return locked
+      if (locked && (maxExtra === undefined || extraWaitMs(locked, candidates, ctx.now) <= maxExtra))
+        return locked
       return inner.select(candidates, ctx)
     },
   }
@@ -51,10 +56,10 @@ function lockedCandidate(
 }
 
 /** How much longer a job would wait on `locked` than on the best other candidate (ms, ≥ 0). */
-function extraWaitMs(locked: ServerSnapshot, candidates: readonly ServerSnapshot[]): number {
+function extraWaitMs(locked: ServerSnapshot, candidates: readonly ServerSnapshot[], now: number): number {
   const median = fleetMedianJobMs(candidates)
-  const mine = expectedFinishMs(locked, median)
+  const mine = expectedFinishMs(locked, median, now)
   let best = mine
-  for (const server of candidates) best = Math.min(best, expectedFinishMs(server, median))
+  for (const server of candidates) best = Math.min(best, expectedFinishMs(server, median, now))
   return mine - best
 }

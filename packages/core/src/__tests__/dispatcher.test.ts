@@ -12,6 +12,7 @@ describe('planDispatch (late binding)', () => {
     key,
     allowed: (id: string) => only === undefined || id === only,
   })
+  const strict = { maxPending: 0, holdMargin: 0, leadMs: 0 }
 
   it('sends jobs to idle servers only, one each, where they finish first', () => {
     const servers = [
@@ -24,7 +25,7 @@ describe('planDispatch (late binding)', () => {
       planDispatch(
         [1, 2, 3, 4].map((k) => job(k)),
         servers,
-        0,
+        strict,
       ),
     ).toEqual([
       { key: 1, serverId: 'fast' },
@@ -38,17 +39,26 @@ describe('planDispatch (late binding)', () => {
       { id: 'fast', ahead: 1, runningLeftMs: 200, jobMs: 1_000 },
     ]
     // On fast it ends at 1.2 s, on slow at 4 s: hold it.
-    expect(planDispatch([job(1)], servers, 0)).toEqual([])
-    // Two jobs: the second would finish at 2.2 s on fast but 4 s on slow: still hold both.
-    expect(planDispatch([job(1), job(2)], servers, 0)).toEqual([])
+    expect(planDispatch([job(1)], servers, strict)).toEqual([])
     // Five: the fifth is better off on slow (4 s < 5.2 s), and goes now.
     expect(
       planDispatch(
         [1, 2, 3, 4, 5].map((k) => job(k)),
         servers,
-        0,
+        strict,
       ),
     ).toEqual([{ key: 4, serverId: 'slow' }])
+  })
+
+  it('holds only when waiting is at least holdMargin faster, so steady loads keep every GPU busy', () => {
+    const servers = [
+      { id: 'slow', ahead: 0, runningLeftMs: 0, jobMs: 4_000 },
+      { id: 'fast', ahead: 1, runningLeftMs: 200, jobMs: 1_000 },
+    ]
+    const margin = { maxPending: 0, holdMargin: 0.5, leadMs: 0 }
+    // Job 1: 1.2 s on fast vs 4 s on slow — more than 50 % sooner: hold. Job 2: 2.2 s vs 4 s — not
+    // 50 % sooner: slow takes it now.
+    expect(planDispatch([job(1), job(2)], servers, margin)).toEqual([{ key: 2, serverId: 'slow' }])
   })
 
   it('does not let a job held for one server block the rest', () => {
@@ -56,15 +66,18 @@ describe('planDispatch (late binding)', () => {
       { id: 'a', ahead: 0, runningLeftMs: 0, jobMs: 1_000 },
       { id: 'b', ahead: 3, runningLeftMs: 500, jobMs: 1_000 },
     ]
-    expect(planDispatch([job(1, 'b'), job(2)], servers, 0)).toEqual([{ key: 2, serverId: 'a' }])
+    expect(planDispatch([job(1, 'b'), job(2)], servers, strict)).toEqual([{ key: 2, serverId: 'a' }])
   })
 
-  it('allows up to maxPending queued prompts per server', () => {
+  it('allows up to maxPending queued prompts per server, and hands over early with leadMs', () => {
     const servers = [{ id: 'a', ahead: 1, runningLeftMs: 100, jobMs: 1_000 }]
-    expect(planDispatch([job(1), job(2)], servers, 0)).toEqual([])
-    expect(planDispatch([job(1), job(2)], servers, 2)).toEqual([
+    expect(planDispatch([job(1), job(2)], servers, strict)).toEqual([])
+    expect(planDispatch([job(1), job(2)], servers, { ...strict, maxPending: 2 })).toEqual([
       { key: 1, serverId: 'a' },
       { key: 2, serverId: 'a' },
+    ])
+    expect(planDispatch([job(1), job(2)], servers, { ...strict, leadMs: 150 })).toEqual([
+      { key: 1, serverId: 'a' },
     ])
   })
 })

@@ -1,12 +1,18 @@
-import type { ServerSnapshot } from '../contracts/server.js'
+import { queueLength, type ServerSnapshot } from '../contracts/server.js'
 
 /** Used when no server has a measured job time yet: only ratios matter then, so any constant works. */
 export const DEFAULT_JOB_MS = 1_000
 
-/** The median of the known `jobMs` among servers, or undefined when none is known. */
+/**
+ * The median job time among servers that have one, normalised to weight 1 (`jobMs × weight`, so a
+ * measured fast GPU does not make unmeasured slow ones look fast); undefined when none is known.
+ */
 export function fleetMedianJobMs(servers: readonly ServerSnapshot[]): number | undefined {
   const values: number[] = []
-  for (const server of servers) if (server.jobMs !== undefined && server.jobMs > 0) values.push(server.jobMs)
+  for (const server of servers) {
+    if (server.jobMs !== undefined && server.jobMs > 0)
+      values.push(server.jobMs * (server.weight > 0 ? server.weight : 1))
+  }
   const count = values.length
   if (count === 0) return undefined
   const middle = count >> 1
@@ -45,9 +51,9 @@ function select(values: number[], k: number): number {
 }
 
 /**
- * How long one job takes on `server`: its own measured `jobMs` when known; before that, the fleet
- * median scaled by 1/weight (a weight-2 server is assumed twice as fast). Never 0: an unmeasured
- * server must not look free.
+ * How long one job takes on `server`: its own measured `jobMs` when known; before that, the
+ * weight-normalised fleet median scaled by 1/weight (a weight-2 server is assumed twice as fast).
+ * Never 0: an unmeasured server must not look free.
  */
 export function jobEstimateMs(
   server: ServerSnapshot,
@@ -57,4 +63,26 @@ export function jobEstimateMs(
   if (server.jobMs !== undefined && server.jobMs > 0) return server.jobMs
   const base = fleetMedianMs ?? defaultMs
   return base / (server.weight > 0 ? server.weight : 1e-6)
+}
+
+/**
+ * When a new job would finish on `server`, from now (ms): the time left on the running prompt,
+ * the queued ones, then this one. The running prompt's time left is known when the server pushed
+ * its start (`runningSince`); otherwise a whole job is assumed.
+ */
+export function expectedFinishMs(
+  server: ServerSnapshot,
+  fleetMedianMs: number | undefined,
+  now?: number,
+  defaultMs = DEFAULT_JOB_MS,
+): number {
+  const jobMs = jobEstimateMs(server, fleetMedianMs, defaultMs)
+  const ahead = queueLength(server)
+  if (ahead === 0) return jobMs
+  const left =
+    server.runningSince === undefined || now === undefined
+      ? jobMs
+      : // An overrunning prompt is not about to end: keep a tenth of a job as its floor.
+        Math.max(jobMs * 0.1, jobMs - (now - server.runningSince))
+  return left + (ahead - 1) * jobMs + jobMs
 }

@@ -28,6 +28,7 @@ function snapshot(from: ServerSnapshot, patch: Partial<ServerSnapshot>): ServerS
     inFlight: s.inFlight,
     latencyMs: s.latencyMs,
     jobMs: s.jobMs,
+    runningSince: s.runningSince,
     lockedUntil: s.lockedUntil,
     failures: s.failures,
     consecutiveFailures: s.consecutiveFailures,
@@ -118,6 +119,7 @@ export function withInFlight(current: ServerSnapshot, inFlight: number): ServerS
     inFlight,
     latencyMs: current.latencyMs,
     jobMs: current.jobMs,
+    runningSince: current.runningSince,
     lockedUntil: current.lockedUntil,
     failures: current.failures,
     consecutiveFailures: current.consecutiveFailures,
@@ -151,4 +153,9 @@ export function queuePushed(
     inFlight,
     checkedAt: now,
   })
+}
+
+/** A pushed `execution_start` (a time) or end of execution (undefined). */
+export function withRunningSince(current: ServerSnapshot, since: number | undefined): ServerSnapshot {
+  return current.runningSince === since ? current : snapshot(current, { runningSince: since })
 }

@@ -81,6 +81,8 @@ export interface ServerSnapshot {
   readonly latencyMs?: number | undefined
   /** Smoothed observed job duration (ms) on this server, once any job was timed. */
   readonly jobMs?: number | undefined
+  /** When the prompt it is running now started (ms), when the server pushed that (probe mode `ws`). */
+  readonly runningSince?: number | undefined
   /** Until when this server holds the selection lock (ms), when it does. */
   readonly lockedUntil?: number | undefined
   /** Recent failures, oldest first, bounded. */

@@ -15,23 +15,48 @@ export interface PlanJob {
   allowed(serverId: string): boolean
 }
 
+/** How the planner trades finishing each job soonest against keeping every GPU busy. */
+export interface PlanOptions {
+  /** Prompts a server may hold waiting behind its running one. */
+  readonly maxPending: number
+  /**
+   * Hold a job for a busy server only when it would finish there at least this share sooner than
+   * on the best server free now (0: whenever it is sooner at all). Holding idles the free GPU, so a
+   * margin keeps steady loads flowing while still saving a burst's big jobs for fast GPUs.
+   */
+  readonly holdMargin: number
+  /** Also send a server its next job when its running one should end within this many ms. */
+  readonly leadMs: number
+}
+
 /**
- * Late binding: for each waiting job in order, the server where it would *finish* first — counting
- * the work already there and the jobs planned ahead of it in this pass — and whether that server can
- * take it now (at most `maxPending` prompts waiting behind the running one). A job whose best server
- * is busy waits for it rather than going to a slow idle one, and does not hold up later jobs that
- * are best served elsewhere. Pure: the same inputs give the same plan.
+ * Late binding: for each waiting job in order, where it would *finish* first — counting the work
+ * already on each server and the jobs planned ahead of it in this pass — and whether to send it now
+ * or hold it for a busy server. Jobs held for one server do not hold up jobs best served by another.
+ * Pure: the same inputs give the same plan.
  */
 export function planDispatch(
   jobs: readonly PlanJob[],
   servers: readonly PlanServer[],
-  maxPending: number,
+  options: PlanOptions,
 ): Array<{ readonly key: number; readonly serverId: string }> {
   const planned = new Map<string, number>()
   const now: Array<{ key: number; serverId: string }> = []
+  const canTakeNow = (server: PlanServer) => {
+    const before = planned.get(server.id) ?? 0
+    if (server.ahead + before <= options.maxPending) return true
+    return (
+      options.leadMs > 0 &&
+      before === 0 &&
+      server.ahead === options.maxPending + 1 &&
+      server.runningLeftMs <= options.leadMs
+    )
+  }
   for (const job of jobs) {
     let best: PlanServer | undefined
     let bestFinish = Number.POSITIVE_INFINITY
+    let free: PlanServer | undefined
+    let freeFinish = Number.POSITIVE_INFINITY
     for (const server of servers) {
       if (!job.allowed(server.id)) continue
       const finish = finishMs(server, planned.get(server.id) ?? 0)
@@ -39,11 +64,20 @@ export function planDispatch(
         best = server
         bestFinish = finish
       }
+      if (finish < freeFinish && canTakeNow(server)) {
+        free = server
+        freeFinish = finish
+      }
     }
     if (!best) continue
-    const before = planned.get(best.id) ?? 0
-    planned.set(best.id, before + 1)
-    if (best.ahead + before <= maxPending) now.push({ key: job.key, serverId: best.id })
+    const target = canTakeNow(best)
+      ? best
+      : free && bestFinish > freeFinish * (1 - options.holdMargin)
+        ? free
+        : undefined
+    const chosen = target ?? best
+    planned.set(chosen.id, (planned.get(chosen.id) ?? 0) + 1)
+    if (target) now.push({ key: job.key, serverId: target.id })
   }
   return now
 }

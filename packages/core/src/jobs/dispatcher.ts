@@ -13,6 +13,17 @@ export interface DispatcherOptions {
   readonly maxPendingPerServer?: number
   /** Re-plan at least this often while jobs wait (ms of the balancer's clock). Default 500. */
   readonly tickMs?: number
+  /**
+   * Send a server its next job this long before its running job is expected to end (ms), so the
+   * GPU does not idle for the round trip of the hand-over. Default 0 (strict late binding).
+   */
+  readonly leadMs?: number
+  /**
+   * Hold a job for a busy server only when it would finish there at least this share sooner than
+   * on the best server free now. Default 0.5: a burst's big jobs wait for fast GPUs, but a steady
+   * stream does not leave slow GPUs idle. 0 holds whenever waiting is faster at all.
+   */
+  readonly holdMargin?: number
 }
 
 /** One job for the dispatcher: a submission plus how urgent it is. */
@@ -60,10 +71,15 @@ export function createDispatcher(balancer: LoadBalancer, options: DispatcherOpti
 class LateBindingDispatcher implements Dispatcher {
   readonly #maxPending: number
   readonly #tickMs: number
+  readonly #leadMs: number
+  readonly #holdMargin: number
   readonly #waiting: Entry[] = []
   /** When our job on a server was seen starting, to estimate the time it has left. */
   readonly #started = new Map<string, number>()
-  /** Our jobs sent to each server and not yet ended: a server's queue reading may lag behind them. */
+  /**
+   * Our jobs being submitted to each server. Once a submission resolves, the balancer counts the job
+   * itself (in flight until a reading includes it), so this covers only the moment before that.
+   */
   readonly #outstanding = new Map<string, number>()
   readonly #unsubscribe: () => void
   #key = 0
@@ -77,6 +93,8 @@ class LateBindingDispatcher implements Dispatcher {
   ) {
     this.#maxPending = options.maxPendingPerServer ?? 0
     this.#tickMs = options.tickMs ?? 500
+    this.#leadMs = options.leadMs ?? 0
+    this.#holdMargin = options.holdMargin ?? 0.5
     // Every change the balancer sees (a pushed queue, a probe, a failure) may free a server.
     this.#unsubscribe = balancer.subscribe(() => this.#schedule())
   }
@@ -144,9 +162,14 @@ class LateBindingDispatcher implements Dispatcher {
     const servers: PlanServer[] = healthy.map((server) => {
       const jobMs = jobEstimateMs(server, median)
       const ahead = Math.max(queueLength(server), this.#outstanding.get(server.id) ?? 0)
-      const startedAt = this.#started.get(server.id)
+      // Pushed starts (any prompt) beat our own record (our prompts only); else assume half a job left.
+      const startedAt = server.runningSince ?? this.#started.get(server.id)
       const runningLeftMs =
-        ahead === 0 ? 0 : startedAt === undefined ? jobMs / 2 : Math.max(0, jobMs - (now - startedAt))
+        ahead === 0
+          ? 0
+          : startedAt === undefined
+            ? jobMs / 2
+            : Math.max(jobMs * 0.1, jobMs - (now - startedAt))
       return { id: server.id, ahead, runningLeftMs, jobMs }
     })
     const byId = new Map(healthy.map((server) => [server.id, server]))
@@ -156,7 +179,7 @@ class LateBindingDispatcher implements Dispatcher {
         allowed: (id) => allowedByHints(byId.get(id)!, entry.options.job),
       })),
       servers,
-      this.#maxPending,
+      { maxPending: this.#maxPending, leadMs: this.#leadMs, holdMargin: this.#holdMargin },
     )
     for (const { key, serverId } of decisions) {
       const at = this.#waiting.findIndex((entry) => entry.key === key)
@@ -179,6 +202,7 @@ class LateBindingDispatcher implements Dispatcher {
     }
     this.balancer
       .submit(entry.prompt, options)
+      .finally(() => this.#submitted(serverId))
       .then((submission) => {
         onEvent({ type: 'queued', promptId: submission.promptId, serverId: submission.serverId })
         return this.balancer.result(submission.promptId, { ...entry.options, onEvent })
@@ -200,11 +224,14 @@ class LateBindingDispatcher implements Dispatcher {
       )
   }
 
-  #finished(serverId: string): void {
-    this.#started.delete(serverId)
+  #submitted(serverId: string): void {
     const left = (this.#outstanding.get(serverId) ?? 1) - 1
     if (left > 0) this.#outstanding.set(serverId, left)
     else this.#outstanding.delete(serverId)
+  }
+
+  #finished(serverId: string): void {
+    this.#started.delete(serverId)
     // Without pushes, ask the server now rather than wait for the next probe to see it free.
     const server = this.balancer.getSnapshot().servers.find((s) => s.id === serverId)
     const pushed =

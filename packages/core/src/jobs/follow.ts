@@ -120,13 +120,14 @@ async function followLoop(
           where.state === 'unreachable'
             ? `unreachable: ${where.reason}`
             : 'its server no longer has it (restarted?)'
-        if (job.started)
+        if (job.started && !job.options.rerunIfLost)
           throw new JobError(
             job.promptId,
             job.serverId,
             'lost',
-            `it had started, then ${why}; not resubmitted`,
+            `it had started, then ${why}; not resubmitted (set rerunIfLost for idempotent workflows)`,
           )
+        job.started = false
         if (where.state === 'unreachable') onStaleCopy(job.serverId, job.promptId)
         await replace(host, placement, job, why, emit)
         continue

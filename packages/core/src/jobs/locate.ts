@@ -9,8 +9,11 @@ export type Whereabouts =
   | {
       readonly state: 'unreachable'
       readonly reason: string
-      /** `timeout`: the server may be alive but stuck; anything else: the connection itself failed. */
-      readonly cause: 'timeout' | 'connection'
+      /**
+       * `connection`: the connection itself failed (a dead process, whose queue died with it);
+       * `timeout`: alive but stuck; `error`: alive but answering errors or nonsense.
+       */
+      readonly cause: 'timeout' | 'connection' | 'error'
     }
 
 /** The parts of a `/history/{id}` entry the job API reads. */
@@ -40,11 +43,14 @@ export async function locate(
 ): Promise<Whereabouts> {
   const options = signal ? { timeoutMs, signal } : { timeoutMs }
   const job = await client.job(target, promptId, options)
-  if (job.ok && isObject(job.body)) {
-    const status = job.body.status
+  if (job.ok) {
+    const status = isObject(job.body) ? job.body.status : undefined
     if (status === 'pending') return { state: 'pending' }
     if (status === 'in_progress') return { state: 'running' }
-    return fromHistory(client, target, promptId, options)
+    if (status === 'completed' || status === 'failed' || status === 'cancelled') {
+      return fromHistory(client, target, promptId, options)
+    }
+    return confused(`/api/jobs answered ${describe(job.body)}`)
   }
   if (!job.ok && job.failure.kind === 'http' && job.failure.status === 404) {
     // ComfyUI's own "not found" is JSON; a bare 404 means an older server without the route.
@@ -54,10 +60,12 @@ export async function locate(
   }
   const queue = await client.queue(target, options)
   if (!queue.ok) return unreachable(queue.failure)
-  if (isObject(queue.body)) {
-    if (holds(queue.body.queue_running, promptId)) return { state: 'running' }
-    if (holds(queue.body.queue_pending, promptId)) return { state: 'pending' }
+  const body = queue.body
+  if (!isObject(body) || !Array.isArray(body.queue_running) || !Array.isArray(body.queue_pending)) {
+    return confused(`/queue answered ${describe(body)}`)
   }
+  if (holds(body.queue_running, promptId)) return { state: 'running' }
+  if (holds(body.queue_pending, promptId)) return { state: 'pending' }
   return fromHistory(client, target, promptId, options)
 }
 
@@ -69,9 +77,13 @@ async function fromHistory(
 ): Promise<Whereabouts> {
   const history = await client.history(target, promptId, options)
   if (!history.ok) return unreachable(history.failure)
-  const entry = isObject(history.body) ? history.body[promptId] : undefined
+  if (!isObject(history.body)) return confused(`/history answered ${describe(history.body)}`)
+  const entry = history.body[promptId]
   // `{}` means unknown or unfinished: the queue check above said it is not queued, so it is absent.
-  return isObject(entry) ? { state: 'done', entry: entry as HistoryEntry } : { state: 'absent' }
+  if (entry === undefined) return { state: 'absent' }
+  return isObject(entry)
+    ? { state: 'done', entry: entry as HistoryEntry }
+    : confused('/history entry is not an object')
 }
 
 function holds(items: unknown, promptId: string): boolean {
@@ -79,9 +91,16 @@ function holds(items: unknown, promptId: string): boolean {
 }
 
 function unreachable(failure: RequestFailure): Whereabouts {
-  return {
-    state: 'unreachable',
-    reason: failure.message,
-    cause: failure.kind === 'timeout' ? 'timeout' : 'connection',
-  }
+  const cause = failure.kind === 'timeout' ? 'timeout' : failure.kind === 'network' ? 'connection' : 'error'
+  return { state: 'unreachable', reason: failure.message, cause }
+}
+
+/** The server answered, but not in a way that tells where the prompt is: treat it as unreachable. */
+function confused(reason: string): Whereabouts {
+  return { state: 'unreachable', reason, cause: 'error' }
+}
+
+function describe(body: unknown): string {
+  const text = JSON.stringify(body) ?? String(body)
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text
 }

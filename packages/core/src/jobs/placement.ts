@@ -60,8 +60,20 @@ export class Placement {
           ...(options.signal ? { signal: options.signal } : {}),
         },
       )
-      if (answer.ok) return this.#accepted(promptId, serverId, lease.url, answer.body)
-      const failure = answer.failure
+      const confirmed =
+        answer.ok &&
+        typeof answer.body === 'object' &&
+        answer.body !== null &&
+        (answer.body as { prompt_id?: unknown }).prompt_id === promptId
+      if (confirmed) return this.#accepted(promptId, serverId, lease.url, answer.body)
+      // A 200 that does not name our prompt is as uncertain as no answer at all.
+      const failure: RequestFailure = answer.ok
+        ? {
+            kind: 'malformed',
+            status: answer.status,
+            message: `${serverId}: POST /prompt answered without our prompt_id`,
+          }
+        : answer.failure
       if (failure.kind === 'http' && failure.status === 400) {
         lease.release()
         throw rejected(promptId, serverId, failure)

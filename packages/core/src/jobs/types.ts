@@ -17,6 +17,12 @@ export interface SubmitOptions {
   readonly front?: boolean
   /** How many servers to try at most. Default from config (`jobs.maxAttempts`, 3). */
   readonly maxAttempts?: number
+  /**
+   * Run the job again elsewhere when its server died while running it and came back without it
+   * (or stayed unreachable past `lostAfterMs`). Off by default: a job known to have started is
+   * never resubmitted, because some workflows have side effects. Turn it on for idempotent ones.
+   */
+  readonly rerunIfLost?: boolean
 }
 
 /** Where a prompt was queued. */

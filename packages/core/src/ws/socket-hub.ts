@@ -1,5 +1,5 @@
 import type { InFlightCounter } from '../balancer/in-flight.js'
-import { queuePushed } from '../balancer/server-reducer.js'
+import { queuePushed, withRunningSince } from '../balancer/server-reducer.js'
 import type { BalancerStore } from '../balancer/store.js'
 import type { Clock, RandomSource } from '../contracts/clock.js'
 import type { Logger } from '../contracts/logger.js'
@@ -53,6 +53,7 @@ export class SocketHub {
         {
           status: (remaining) => this.#status(id, remaining),
           job: (type, promptId, data) => {
+            this.#track(id, type)
             for (const listener of this.#listeners.get(promptId) ?? []) listener(type, data, id)
           },
           connection: (open, reason) =>
@@ -89,11 +90,31 @@ export class SocketHub {
     this.#listeners.clear()
   }
 
+  /** Knowing when the running prompt started lets strategies estimate the time it has left. */
+  #track(id: string, type: string): void {
+    if (type === 'execution_start') {
+      this.host.store.update(id, (s) => withRunningSince(s, this.host.clock.now()))
+    } else if (
+      type === 'execution_success' ||
+      type === 'execution_error' ||
+      type === 'execution_interrupted'
+    ) {
+      this.host.store.update(id, (s) => withRunningSince(s, undefined))
+    }
+  }
+
   #status(id: string, remaining: number): void {
     const counter = this.host.counter(id)
     if (!counter) return
     // A push is a probe that starts and ends now: jobs handed out before it are in its count.
     counter.probeSeen(counter.probeStarted())
-    this.host.store.update(id, (s) => queuePushed(s, remaining, this.host.clock.now(), counter.count))
+    this.host.store.update(id, (s) =>
+      queuePushed(
+        remaining === 0 ? withRunningSince(s, undefined) : s,
+        remaining,
+        this.host.clock.now(),
+        counter.count,
+      ),
+    )
   }
 }

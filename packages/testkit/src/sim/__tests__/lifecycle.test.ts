@@ -118,10 +118,14 @@ describe('down() and up()', () => {
     const sim = await start({ timeScale: 0.01 })
     await fetch(`${sim.url}/prompt`) // leaves a pooled keep-alive connection
     sim.setFault({ kind: 'hang' })
-    const hanging = fetch(`${sim.url}/queue`)
+    // Settled into a value at once, so its rejection during down() is never unhandled.
+    const hanging = fetch(`${sim.url}/queue`).then(
+      () => 'answered',
+      (error: unknown) => error,
+    )
     await waitUntil(() => sim.requestCounts.queue === 1)
     await sim.down()
-    await expect(hanging).rejects.toThrow(TypeError)
+    expect(await hanging).toBeInstanceOf(TypeError)
     sim.setFault(undefined)
     expect(await fetchErrorCode(fetch(`${sim.url}/prompt`))).toBe('ECONNREFUSED')
   })
@@ -196,13 +200,17 @@ describe('close()', () => {
     const sim = await startComfySim({ timeScale: 1 })
     await postJson(`${sim.url}/prompt`, { prompt: simWork(60_000), prompt_id: ID_A }) // a job timer
     sim.setFault({ kind: 'slow', delayMs: 60_000, endpoints: ['queue'] })
-    const slow = rawRequest(`${sim.url}/queue`) // a fault timer and an open request
+    // A fault timer and an open request; settled into a value so close() cannot leave it unhandled.
+    const slow = rawRequest(`${sim.url}/queue`).then(
+      () => 'answered',
+      (error: unknown) => error,
+    )
     const ws = await WsClient.open(`${sim.wsUrl}?clientId=lb`)
     await waitUntil(() => sim.requestCounts.queue === 1)
     expect(serverResources()).toBeGreaterThan(before)
     await sim.close()
     await sim.close() // idempotent
-    await expect(slow).rejects.toThrow()
+    expect(await slow).toBeInstanceOf(Error)
     await ws.closed
     // At most as many as before: timers of earlier tests' HTTP clients may have ended meanwhile.
     await waitUntil(() => serverResources() <= before, 5_000, 'the server and its timers to go')

@@ -1,0 +1,146 @@
+import {
+  createDispatcher,
+  createLoadBalancer,
+  type DispatcherOptions,
+  type JobResult,
+  type LoadBalancer,
+  type Strategy,
+  silentLogger,
+} from '@comfy-balancer/core'
+import { createNodeTransport } from '@comfy-balancer/core/node'
+import { startSimCluster } from '@comfy-balancer/testkit/sim'
+import { type RunStats, summarize } from './stats.js'
+import type { WorkItem } from './workload.js'
+
+/** One way of placing jobs, as the benchmark compares them. */
+export interface Mode {
+  readonly name: string
+  readonly strategy?: () => Strategy
+  readonly probe: Record<string, unknown>
+  /** Tell the balancer each server's relative speed as its weight (an operator knows its GPUs). */
+  readonly weights?: boolean
+  /** Late binding through `createDispatcher` (with these options) instead of submitting on arrival. */
+  readonly dispatcher?: DispatcherOptions
+}
+
+export interface ModeOutcome extends RunStats {
+  readonly settled: number
+  readonly succeeded: number
+  /** Jobs that ended with a typed error (e.g. JOB_LOST for one running when its server crashed). */
+  readonly typedErrors: Record<string, number>
+  /** Prompt ids that ran to success on more than one server, or twice. */
+  readonly duplicated: number
+  /** Prompt ids that started on more than one server (a crash rerun counts). */
+  readonly startedTwice: number
+}
+
+const transport = createNodeTransport({ connections: 16 })
+
+/** A prompt that takes `ms` of work at speed 1 on the simulator. */
+const prompt = (ms: number) => ({ '1': { class_type: 'SimWork', inputs: { ms } } })
+
+/**
+ * Runs `items` through `mode` on a fresh simulated cluster with `speeds`, on a clock scaled by
+ * `timeScale`. Latency is measured server-side: the job's end in the owner's log minus its arrival.
+ */
+export async function runMode(
+  mode: Mode,
+  items: readonly WorkItem[],
+  speeds: readonly number[],
+  options: {
+    timeScale: number
+    crash?: { atMs: number; server: number; downMs: number }
+    rerunIfLost?: boolean
+  },
+): Promise<ModeOutcome> {
+  const cluster = await startSimCluster(
+    speeds.map((speed, i) => ({ speed, name: `gpu-${i + 1}-x${speed}` })),
+    { timeScale: options.timeScale },
+  )
+  const clock = cluster.clock
+  let balancer: LoadBalancer | undefined
+  try {
+    balancer = createLoadBalancer({
+      config: {
+        servers: cluster.urls.map((url, i) => (mode.weights ? { url, weight: speeds[i]! } : url)),
+        probe: mode.probe,
+        jobs: { pollIntervalMs: 100, lostAfterMs: 5_000, submitTimeoutMs: 5_000 },
+      },
+      ...(mode.strategy ? { strategy: mode.strategy() } : {}),
+      clock,
+      fetch: transport.fetch,
+      webSocket: transport.webSocket,
+      logger: silentLogger,
+    })
+    const b = balancer
+    await b.refresh()
+    const dispatcher = mode.dispatcher ? createDispatcher(b, { tickMs: 50, ...mode.dispatcher }) : undefined
+    const t0 = clock.now()
+    const arrivals = new Map<string, number>()
+    const typedErrors: Record<string, number> = {}
+    const run = (item: WorkItem): Promise<JobResult | undefined> => {
+      const arrival = clock.now()
+      const jobOptions = {
+        rerunIfLost: options.rerunIfLost ?? false,
+        onEvent: (event: { type: string; promptId: string }) => {
+          if (event.type === 'queued' && !arrivals.has(event.promptId)) arrivals.set(event.promptId, arrival)
+        },
+      }
+      const running = dispatcher
+        ? dispatcher.run(prompt(item.workMs), jobOptions)
+        : b.run(prompt(item.workMs), jobOptions)
+      return running.catch((error: { code?: string }) => {
+        typedErrors[error.code ?? 'UNTYPED'] = (typedErrors[error.code ?? 'UNTYPED'] ?? 0) + 1
+        return undefined
+      })
+    }
+    if (options.crash) {
+      const crash = options.crash
+      clock.setTimeout(() => void cluster.sims[crash.server]!.restart({ downMs: crash.downMs }), crash.atMs)
+    }
+    const results = await Promise.all(
+      items.map(
+        (item) =>
+          new Promise<JobResult | undefined>((resolve) => {
+            clock.setTimeout(() => void run(item).then(resolve), item.arrivalMs)
+          }),
+      ),
+    )
+    dispatcher?.close()
+    const successes = new Map<string, number>()
+    const starts = new Map<string, number>()
+    const ends = new Map<string, number>()
+    for (const sim of cluster.sims) {
+      for (const entry of sim.log) {
+        starts.set(entry.promptId, (starts.get(entry.promptId) ?? 0) + 1)
+        if (entry.outcome === 'success') {
+          successes.set(entry.promptId, (successes.get(entry.promptId) ?? 0) + 1)
+          ends.set(entry.promptId, entry.endedAt!)
+        }
+      }
+    }
+    const latencies: number[] = []
+    const finishes: number[] = []
+    for (const result of results) {
+      if (!result) continue
+      const end = ends.get(result.promptId)!
+      latencies.push(end - arrivals.get(result.promptId)!)
+      finishes.push(end - t0)
+    }
+    return {
+      ...summarize(latencies, finishes),
+      settled: results.length,
+      succeeded: results.filter((r) => r !== undefined).length,
+      typedErrors,
+      duplicated: [...successes.values()].filter((n) => n > 1).length,
+      startedTwice: [...starts.values()].filter((n) => n > 1).length,
+    }
+  } finally {
+    balancer?.dispose()
+    await cluster.close()
+  }
+}
+
+export async function closeTransport(): Promise<void> {
+  await transport.close()
+}

@@ -1,11 +1,10 @@
 import { writeFileSync } from 'node:fs'
 import { leastExpectedWait, minQueue, roundRobin, sticky } from '@comfy-balancer/strategies'
+import { burstWorkload, poissonWorkload, type RunStats, summarize } from '@comfy-balancer/testkit'
 import { afterAll, expect, it } from 'vitest'
 import { oracleLatencies } from './oracle.js'
 import { measureProbeBytes } from './probe-bytes.js'
 import { closeTransport, type Mode, type ModeOutcome, runMode } from './run-mode.js'
-import { type RunStats, summarize } from './stats.js'
-import { burstWorkload, poissonWorkload } from './workload.js'
 
 /**
  * `npm run bench:cluster`: the scheduling benchmark of issue 5 on real simulated ComfyUI servers.

@@ -1,4 +1,4 @@
-import type { WorkItem } from './workload.js'
+import type { WorkItem } from '@comfy-balancer/testkit'
 
 /**
  * The offline oracle: one central FIFO queue, each job (in arrival order) to the server where it

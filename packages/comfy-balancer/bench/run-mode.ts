@@ -8,9 +8,8 @@ import {
   silentLogger,
 } from '@comfy-balancer/core'
 import { createNodeTransport } from '@comfy-balancer/core/node'
+import { type RunStats, summarize, type WorkItem } from '@comfy-balancer/testkit'
 import { startSimCluster } from '@comfy-balancer/testkit/sim'
-import { type RunStats, summarize } from './stats.js'
-import type { WorkItem } from './workload.js'
 
 /** One way of placing jobs, as the benchmark compares them. */
 export interface Mode {

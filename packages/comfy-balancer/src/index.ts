@@ -22,6 +22,7 @@ export {
   withTags,
 } from '@comfy-balancer/strategies'
 export { ComfyUILoadBalancer, type ServerQueueInfo } from './comfyui-load-balancer.js'
+export { type ConsoleLoadBalancer, type ConsoleTools, installConsoleTools } from './console-tools.js'
 export {
   type ComfyBalancerOptions,
   createComfyBalancer,

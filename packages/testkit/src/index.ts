@@ -12,3 +12,4 @@ export {
 } from './clock'
 export * from './model/index'
 export { seededRandom } from './random'
+export { burstWorkload, poissonWorkload, type RunStats, summarize, type WorkItem } from './workload'

@@ -57,11 +57,14 @@ async function setup(speeds: number[]) {
 }
 
 describe("probe mode 'ws': pushed queues and job events", () => {
-  it('learns queue lengths from status pushes, without polling GET /prompt', async () => {
+  it('learns queue lengths from status pushes the moment they change, with no request', async () => {
     const { cluster, balancer } = await setup([1, 1])
     await balancer.refresh()
     await until(balancer, () => cluster.sims.every((sim) => sim.wsClients === 1))
     const [first] = cluster.sims
+    const requests = () =>
+      cluster.sims.reduce((n, sim) => n + sim.requestCounts.prompt + sim.requestCounts.system_stats, 0)
+    const before = requests()
     first!.model.submit({ prompt: { '1': { class_type: 'SimWork', inputs: { ms: 60_000 } } } })
     first!.model.submit({ prompt: { '1': { class_type: 'SimWork', inputs: { ms: 60_000 } } } })
     const snapshot = await until(
@@ -69,14 +72,20 @@ describe("probe mode 'ws': pushed queues and job events", () => {
       (s) =>
         s.servers[0]?.queue !== 'unknown' &&
         s.servers[0]?.queue.known === true &&
-        s.servers[0].queue.running + s.servers[0].queue.pending === 2,
+        s.servers[0].queue.pending === 1,
     )
     expect(snapshot.servers[0]?.queue).toMatchObject({ source: 'ws', running: 1, pending: 1 })
-    const promptGets = first!.requestCounts.prompt
-    await balancer.refresh()
-    // Health is still probed; the queue is not polled while the socket is open.
-    expect(first!.requestCounts.prompt).toBe(promptGets)
+    expect(requests()).toBe(before)
     expect(await balancer.getOptimalServer()).toBe(cluster.urls[1])
+  })
+
+  it('clears a handed-out job that was never sent at the next probe, since no push will', async () => {
+    const { cluster, balancer } = await setup([1, 1])
+    await balancer.refresh()
+    expect(await balancer.getOptimalServer()).toBe(cluster.urls[0])
+    expect(balancer.getSnapshot().servers[0]?.inFlight).toBe(1)
+    await balancer.refresh()
+    expect(balancer.getSnapshot().servers[0]?.inFlight).toBe(0)
   })
 
   it('runs a job with pushed start and progress events, and its duration', async () => {

@@ -25,8 +25,6 @@ export interface MonitorHost {
   serverConfig(id: string): ServerConfig | undefined
   counter(id: string): InFlightCounter | undefined
   reportError(error: ComfyBalancerError, serverId?: string): void
-  /** True while the server's queue is pushed over an open WebSocket. */
-  queuePushed(id: string): boolean
 }
 
 /**
@@ -103,8 +101,9 @@ export class HealthMonitor {
       clock: this.host.clock,
       healthTimeoutMs: settings.healthTimeoutMs,
       queueTimeoutMs: settings.queueTimeoutMs,
-      queueMode:
-        settings.queueMode === 'ws' ? (this.host.queuePushed(id) ? 'none' : 'prompt') : settings.queueMode,
+      // Pushes only come when a queue changes; a probe's reading also clears jobs handed out
+      // that were never sent (a bare getOptimalServer()), which no push would ever account for.
+      queueMode: settings.queueMode === 'ws' ? 'prompt' : settings.queueMode,
       signal: controller.signal,
     })
       .then((outcome) => this.#apply(config, counter, epoch, outcome))
@@ -158,8 +157,7 @@ export class HealthMonitor {
     }
     const { store, clock, events, logger } = this.host
     const before = store.get(id)
-    // Only a probe that read the queue can tell which handed-out jobs it counted.
-    if (outcome.queue !== undefined) counter.probeSeen(epoch)
+    counter.probeSeen(epoch)
     const after = store.update(id, (s) =>
       withInFlight(probeSucceeded(s, outcome, clock.now()), counter.count),
     )

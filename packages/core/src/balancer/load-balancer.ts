@@ -102,7 +102,6 @@ export class LoadBalancer {
       serverConfig: (id) => this.#configs.get(id),
       counter: (id) => this.#counters.get(id),
       reportError: (error, serverId) => this.#reportError(error, undefined, serverId),
-      queuePushed: (id) => this.#hub?.isOpen(id) ?? false,
     })
     this.#webSocket = options.webSocket ?? defaultWebSocketFactory()
     const newId = options.createPromptId ?? (() => globalThis.crypto.randomUUID())

@@ -11,8 +11,7 @@ export interface ProbeDeps {
   readonly clock: Clock
   readonly healthTimeoutMs: number
   readonly queueTimeoutMs: number
-  /** `none`: the queue is pushed over a WebSocket; read health only. */
-  readonly queueMode: 'prompt' | 'queue' | 'none'
+  readonly queueMode: 'prompt' | 'queue'
   readonly signal?: AbortSignal
 }
 
@@ -22,8 +21,7 @@ export type ProbeOutcome =
       readonly ok: true
       /** Round trip of the health request (ms). */
       readonly latencyMs: number
-      /** Undefined when the queue was not read (`queueMode: 'none'`). */
-      readonly queue: QueueState | undefined
+      readonly queue: QueueState
       readonly version?: string
     }
   | { readonly ok: false; readonly error: ProbeError }
@@ -54,7 +52,7 @@ export async function probeServer(server: ServerConfig, deps: ProbeDeps): Promis
       healthEndedAt = deps.clock.now()
       return result
     }),
-    deps.queueMode === 'none' ? Promise.resolve(undefined) : request(queuePath, deps.queueTimeoutMs),
+    request(queuePath, deps.queueTimeoutMs),
   ])
   const healthError = readHealth(server.id, health)
   if (healthError) return { ok: false, error: healthError }
@@ -63,7 +61,7 @@ export async function probeServer(server: ServerConfig, deps: ProbeDeps): Promis
   const outcome = {
     ok: true as const,
     latencyMs: Math.max(0, healthEndedAt - startedAt),
-    queue: queue === undefined || deps.queueMode === 'none' ? undefined : readQueue(deps.queueMode, queue),
+    queue: readQueue(deps.queueMode, queue),
   }
   return version === undefined ? outcome : { ...outcome, version }
 }

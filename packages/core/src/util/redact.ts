@@ -32,7 +32,11 @@ export function redactUrl(url: string): string {
   }
   if (!changed) return url
   // URL escapes the mask; show it plainly so redacted lines stay readable.
-  return parsed.toString().replaceAll('%2A%2A%2A', MASK)
+  let text = parsed.toString().replaceAll('%2A%2A%2A', MASK)
+  // Keep the form the user wrote: `new URL` adds a "/" path that `http://host:8188` did not have.
+  if (parsed.pathname === '/' && !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\//i.test(url))
+    text = text.replace(/\/(?=$|[?#])/, '')
+  return text
 }
 
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi

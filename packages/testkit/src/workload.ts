@@ -1,4 +1,4 @@
-import { seededRandom } from '@comfy-balancer/testkit'
+import { seededRandom } from './random'
 
 /** One job of a benchmark workload: when it arrives and how much work it is (ms at speed 1). */
 export interface WorkItem {
@@ -42,4 +42,20 @@ export function burstWorkload(count: number, meanWorkMs: number, seed: number): 
     arrivalMs: 0,
     workMs: lognormal(random, meanWorkMs),
   }))
+}
+
+/** Mean, 95th percentile and makespan of a run, in ms. */
+export interface RunStats {
+  readonly mean: number
+  readonly p95: number
+  readonly makespan: number
+}
+
+/** Summarises job latencies (and finish times, for the makespan). */
+export function summarize(latencies: readonly number[], finishes: readonly number[] = latencies): RunStats {
+  if (latencies.length === 0) return { mean: 0, p95: 0, makespan: 0 }
+  const sorted = [...latencies].sort((a, b) => a - b)
+  const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length
+  const p95 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)]!
+  return { mean, p95, makespan: Math.max(...finishes) }
 }

@@ -1,0 +1,42 @@
+import type { PageConfig } from '../server/page-server.js'
+
+/** Buttons that drive the simulated servers' control API (`/__sim/…`): down, hang, crash, back. */
+export function renderClusterControls(root: HTMLElement, config: PageConfig, onChange: () => void): void {
+  if (!config.simulated) {
+    root.textContent = 'Real servers: fault buttons are only offered for the simulated cluster.'
+    return
+  }
+  for (const server of config.servers) {
+    const set = document.createElement('fieldset')
+    const legend = document.createElement('legend')
+    legend.textContent = `${server.name} ×${server.weight}`
+    set.append(legend)
+    const actions: Array<[string, string, () => Promise<Response>]> = [
+      ['Take down', 'down', () => control(server.url, 'fault', { kind: 'refuse' })],
+      ['Hang', 'hang', () => control(server.url, 'fault', { kind: 'hang' })],
+      ['Crash', 'crash', () => control(server.url, 'crash')],
+      ['Bring back', 'up', () => control(server.url, 'fault', {})],
+    ]
+    for (const [label, action, run] of actions) {
+      const button = document.createElement('button')
+      button.type = 'button'
+      button.textContent = label
+      button.dataset.server = server.name
+      button.dataset.action = action
+      button.addEventListener('click', async () => {
+        await run()
+        onChange()
+      })
+      set.append(button)
+    }
+    root.append(set)
+  }
+}
+
+function control(base: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${base}/__sim/${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
+  })
+}

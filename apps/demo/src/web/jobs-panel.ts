@@ -1,0 +1,65 @@
+import type { Dispatcher, JobEvent, LoadBalancer } from 'comfy-balancer'
+
+/** The "submit N jobs" form and the per-job table: which server took each, its progress and latency. */
+export function startJobsPanel(
+  form: HTMLFormElement,
+  body: HTMLTableSectionElement,
+  summary: HTMLElement,
+  balancer: LoadBalancer,
+  dispatcher: Dispatcher | undefined,
+): void {
+  let next = 1
+  const latencies: number[] = []
+  const names = () => new Map(balancer.getSnapshot().servers.map((server) => [server.id, server.name]))
+  const report = () => {
+    if (latencies.length === 0) return
+    const sorted = [...latencies].sort((a, b) => a - b)
+    const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length
+    const p95 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)]!
+    summary.textContent = `${latencies.length} done · mean ${Math.round(mean)} ms · p95 ${Math.round(p95)} ms`
+  }
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    const data = new FormData(form)
+    const count = Math.max(1, Math.min(500, Number(data.get('jobs')) || 1))
+    const work = Math.max(50, Number(data.get('work')) || 1_500)
+    for (let i = 0; i < count; i++) {
+      const row = body.insertRow(0)
+      row.dataset.job = String(next)
+      const [id, server, status, progress, latency] = Array.from({ length: 5 }, () => row.insertCell())
+      id!.textContent = String(next++)
+      status!.textContent = dispatcher ? 'waiting' : 'placing'
+      const bar = document.createElement('progress')
+      bar.max = 1
+      bar.value = 0
+      progress!.append(bar)
+      const started = performance.now()
+      const onEvent = (e: JobEvent) => {
+        if (e.type === 'queued') {
+          server!.textContent = names().get(e.serverId) ?? e.serverId
+          status!.textContent = 'queued'
+        } else if (e.type === 'started') status!.textContent = 'running'
+        else if (e.type === 'progress') bar.value = e.value / e.max
+        else if (e.type === 'resubmitted') status!.textContent = `moved off ${names().get(e.from) ?? e.from}`
+      }
+      const prompt = { '1': { class_type: 'SimWork', inputs: { ms: work } } }
+      const job = dispatcher ? dispatcher.run(prompt, { onEvent }) : balancer.run(prompt, { onEvent })
+      job.then(
+        (result) => {
+          server!.textContent = names().get(result.serverId) ?? result.serverId
+          status!.textContent = 'done'
+          row.dataset.status = 'done'
+          bar.value = 1
+          const ms = performance.now() - started
+          latency!.textContent = String(Math.round(ms))
+          latencies.push(ms)
+          report()
+        },
+        (error: Error & { code?: string }) => {
+          status!.textContent = `failed: ${error.code ?? error.name}`
+          row.dataset.status = 'failed'
+        },
+      )
+    }
+  })
+}

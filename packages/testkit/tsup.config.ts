@@ -1,18 +1,6 @@
-import { defineConfig } from 'tsup'
+import { packageBuild } from '../../tsup.shared.ts'
 
-export default defineConfig({
-  entry: [
-    'src/index.ts',
-    'src/msw/index.ts',
-    'src/sim/index.ts',
-    'src/sim/cli.ts',
-    'src/conformance/index.ts',
-  ],
-  format: ['esm', 'cjs'],
-  dts: true,
-  tsconfig: 'tsconfig.build.json',
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  external: ['msw', 'vitest', 'ws'],
-})
+export default packageBuild(
+  ['src/index.ts', 'src/msw/index.ts', 'src/sim/index.ts', 'src/sim/cli.ts', 'src/conformance/index.ts'],
+  { external: ['msw', 'vitest', 'ws'] },
+)

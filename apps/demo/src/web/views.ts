@@ -1,7 +1,8 @@
 import type { LoadBalancer } from 'comfy-balancer'
+import { mountReactView } from './react-view.js'
 
-/** Mounts the React and Vue views of the same balancer (filled in with the bindings). */
+/** Mounts the React and Vue views of the same balancer. */
 export function mountViews(reactRoot: HTMLElement, vueRoot: HTMLElement, balancer: LoadBalancer): void {
-  reactRoot.textContent = `${balancer.getSnapshot().servers.length} servers`
+  mountReactView(reactRoot, balancer)
   vueRoot.textContent = ''
 }

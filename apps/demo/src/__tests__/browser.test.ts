@@ -1,0 +1,112 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import type { SimCluster } from '@comfy-balancer/testkit/sim'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEMO_GPUS, startDemoCluster } from '../server/cluster.js'
+import { startPageServer } from '../server/page-server.js'
+
+const webRoot = fileURLToPath(new URL('../../dist/web/', import.meta.url))
+const results = fileURLToPath(new URL('../../test-results/', import.meta.url))
+
+let cluster: SimCluster
+let page: Page
+let browser: Browser
+let closePage: () => Promise<void>
+
+beforeAll(async () => {
+  if (!existsSync(`${webRoot}index.html`))
+    throw new Error(`Build the page first (npm run build): no ${webRoot}index.html`)
+  cluster = await startDemoCluster(1)
+  const server = await startPageServer(webRoot, 0, {
+    servers: cluster.urls.map((url, i) => ({ url, name: DEMO_GPUS[i]!.name, weight: DEMO_GPUS[i]!.speed })),
+    simulated: true,
+    submit: true,
+  })
+  closePage = server.close
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  })
+  page = await browser.newPage({ viewport: { width: 1280, height: 1000 } })
+  await page.goto(server.url)
+  await page.waitForSelector('body[data-ready="true"]')
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await closePage?.()
+  await cluster?.close()
+})
+
+const row = (view: string, name: string) => `#${view}-root tr[data-server-id] >> text=${name}`
+const health = (view: string, name: string) =>
+  page.locator(`#${view}-root tr[data-server-id]`, { hasText: name }).first().getAttribute('data-health')
+
+async function submit(jobs: number, workMs: number): Promise<void> {
+  await page.fill('#job-count', String(jobs))
+  await page.fill('#job-work', String(workMs))
+  await page.click('#submit-jobs')
+}
+
+async function waitForJobs(done: number): Promise<void> {
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('#jobs tbody tr[data-status="done"]').length >= n,
+    done,
+    { timeout: 60_000 },
+  )
+}
+
+describe('the demo page in a real browser', () => {
+  it('shows four healthy servers, spreads jobs, fails over and comes back', async () => {
+    await page.waitForFunction(
+      () => document.querySelectorAll('#react-root tr[data-health="healthy"]').length === 4,
+      null,
+      { timeout: 20_000 },
+    )
+    for (const gpu of DEMO_GPUS) await page.waitForSelector(row('react', gpu.name))
+
+    await submit(12, 600)
+    await waitForJobs(12)
+    const servers = await page.$$eval('#jobs tbody tr td:nth-child(2)', (cells) =>
+      cells.map((c) => c.textContent),
+    )
+    expect(new Set(servers).size).toBeGreaterThan(1)
+
+    // Take the fast GPU down: the panel marks it unhealthy and new jobs go elsewhere.
+    await page.click('button[data-server="h100"][data-action="down"]')
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('#react-root tr[data-server-id][data-health="unhealthy"]')
+          ?.textContent?.includes('h100'),
+      null,
+      { timeout: 20_000 },
+    )
+    expect(await health('react', 'h100')).toBe('unhealthy')
+    await submit(8, 400)
+    await waitForJobs(20)
+    const latest = await page.$$eval('#jobs tbody tr', (rows) =>
+      rows.slice(0, 8).map((r) => r.querySelector('td:nth-child(2)')?.textContent),
+    )
+    expect(latest).not.toContain('h100')
+    mkdirSync(results, { recursive: true })
+    await page.screenshot({ path: `${results}demo-failover.png`, fullPage: true })
+
+    // Bring it back: it is re-admitted once it answers again.
+    await page.click('button[data-server="h100"][data-action="up"]')
+    await page.waitForFunction(
+      () => document.querySelectorAll('#react-root tr[data-health="healthy"]').length === 4,
+      null,
+      { timeout: 30_000 },
+    )
+
+    // The original design's console helpers work from the page.
+    const tested = await page.evaluate(async () => {
+      const tools = window as unknown as { testLoadBalancer(): Promise<{ stats: { healthy: boolean }[] }> }
+      return (await tools.testLoadBalancer()).stats.map((s) => s.healthy)
+    })
+    expect(tested).toEqual([true, true, true, true])
+    await page.screenshot({ path: `${results}demo.png`, fullPage: true })
+  })
+})

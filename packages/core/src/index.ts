@@ -15,8 +15,10 @@ export type {
   ServerRef,
   ServerStats,
 } from './balancer/options.js'
+export { type PreviewOptions, previewOptimal } from './balancer/preview.js'
 export { allowedByHints, isCandidate } from './balancer/selection.js'
 export type { BalancerSnapshot } from './balancer/snapshot.js'
+export { toServerStats } from './balancer/stats.js'
 export { DEFAULT_JOBS, DEFAULT_PROBE } from './config/defaults.js'
 export { renderReceived, toConfigIssues } from './config/issues.js'
 export { deriveServerId, parseConfig } from './config/parse-config.js'
@@ -55,6 +57,15 @@ export {
 } from './jobs/dispatcher.js'
 export type { JobSettings } from './jobs/host.js'
 export { UnknownJobError } from './jobs/job-service.js'
+export {
+  initialJobState,
+  type JobProgress,
+  type JobState,
+  type JobStatus,
+  withJobError,
+  withJobEvent,
+  withJobResult,
+} from './jobs/job-state.js'
 export type {
   ComfyPrompt,
   JobEvent,

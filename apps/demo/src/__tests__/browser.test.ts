@@ -101,6 +101,21 @@ describe('the demo page in a real browser', () => {
       { timeout: 30_000 },
     )
 
+    // The Vue view shows the same balancer, and its failover test moves the next job elsewhere.
+    await page.click('#tab-vue')
+    await page.waitForFunction(
+      () => document.querySelectorAll('#vue-root tr[data-health="healthy"]').length === 4,
+      null,
+      { timeout: 20_000 },
+    )
+    const before = await page.textContent('#vue-root .next-server strong')
+    await page.click('#vue-test-failover')
+    await page.waitForFunction(() =>
+      document.querySelector('#vue-failover-result')?.textContent?.includes('Marked'),
+    )
+    expect(await page.textContent('#vue-failover-result')).toContain(`Marked ${before} failed`)
+    await page.click('#tab-react')
+
     // The original design's console helpers work from the page.
     const tested = await page.evaluate(async () => {
       const tools = window as unknown as { testLoadBalancer(): Promise<{ stats: { healthy: boolean }[] }> }

@@ -4,7 +4,12 @@ import { runHeadless } from '../server/headless.js'
 describe('npm run demo -- --headless', () => {
   it('runs every strategy on the embedded cluster and reports jobs per server and latency', async () => {
     let output = ''
-    const sink = { write: (chunk: string) => ((output += chunk), true) } as unknown as NodeJS.WritableStream
+    const sink = {
+      write: (chunk: string) => {
+        output += chunk
+        return true
+      },
+    } as unknown as NodeJS.WritableStream
     const rows = await runHeadless(40, 0.5, sink)
     expect(rows.map((row) => row.strategy)).toEqual([
       'original design',

@@ -53,7 +53,7 @@ describe('result and run: following a job to its outputs', () => {
       serverId: 'gpu-b.test:8188',
       attempts: 2,
     })
-    expect(events.map((e) => e.type)).toEqual(['resubmitted', 'queued', 'started'])
+    expect(events.map((e) => e.type)).toEqual(['queued', 'resubmitted', 'queued', 'started'])
     expect(runsOf(h, submission.promptId)).toEqual([`${B}:success`])
   })
 

@@ -36,6 +36,7 @@ import { HealthMonitor } from './health-monitor.js'
 import { InFlightCounter } from './in-flight.js'
 import { minQueue } from './min-queue.js'
 import type { AcquireOptions, Lease, LoadBalancerOptions, ServerRef, ServerStats } from './options.js'
+import { previewOptimal } from './preview.js'
 import { selectServer } from './selection.js'
 import { jobTimed, withInFlight, withLock } from './server-reducer.js'
 import type { BalancerSnapshot } from './snapshot.js'
@@ -177,6 +178,18 @@ export class LoadBalancer {
     return this.#store.servers.map((server) => toServerStats(server, now))
   }
 
+  /**
+   * The server the next job would go to, without choosing it (nothing counted, locked or emitted):
+   * for status pages that show it on every render. See {@link previewOptimal}.
+   */
+  preview(options: AcquireOptions = {}): ServerSnapshot | undefined {
+    const now = this.#clock.now()
+    return previewOptimal(
+      this.#store.snapshot(),
+      options.job ? { now, strategy: this.#strategy, job: options.job } : { now, strategy: this.#strategy },
+    )
+  }
+
   /** The real base URL of a configured server (with credentials, if any): use it, do not log it. */
   serverUrl(server: ServerRef): string {
     return this.#configs.get(this.#resolve(server))!.url
@@ -287,8 +300,7 @@ export class LoadBalancer {
    * rejects with `PromptRejectedError` carrying ComfyUI's `node_errors`.
    */
   submit(prompt: ComfyPrompt, options?: SubmitOptions): Promise<Submission> {
-    this.#assertLive('submit a prompt')
-    return this.#jobs.submit(prompt, options)
+    return this.#live('submit a prompt', () => this.#jobs.submit(prompt, options))
   }
 
   /**
@@ -296,20 +308,17 @@ export class LoadBalancer {
    * A prompt its server lost before running it is placed again; one known to have run never is.
    */
   result(promptId: string, options?: ResultOptions): Promise<JobResult> {
-    this.#assertLive('follow a job')
-    return this.#jobs.result(promptId, options)
+    return this.#live('follow a job', () => this.#jobs.result(promptId, options))
   }
 
   /** `submit` then `result`. */
   run(prompt: ComfyPrompt, options?: SubmitOptions & ResultOptions): Promise<JobResult> {
-    this.#assertLive('run a prompt')
-    return this.#jobs.run(prompt, options)
+    return this.#live('run a prompt', () => this.#jobs.run(prompt, options))
   }
 
   /** Removes a queued prompt from its owner's queue, or interrupts it if it is running. */
   interrupt(promptId: string): Promise<boolean> {
-    this.#assertLive('interrupt a job')
-    return this.#jobs.interrupt(promptId)
+    return this.#live('interrupt a job', () => this.#jobs.interrupt(promptId))
   }
 
   /** The id of the server that holds `promptId`, while the balancer remembers it. */
@@ -326,11 +335,12 @@ export class LoadBalancer {
 
   /** Probes every server now (all in parallel). Concurrent calls share one refresh. */
   refresh(): Promise<BalancerSnapshot> {
-    this.#assertLive('refresh')
-    this.#refreshing ??= this.#refreshAll().finally(() => {
-      this.#refreshing = undefined
+    return this.#live('refresh', () => {
+      this.#refreshing ??= this.#refreshAll().finally(() => {
+        this.#refreshing = undefined
+      })
+      return this.#refreshing
     })
-    return this.#refreshing
   }
 
   /** Probes one server now and returns its new snapshot. */
@@ -532,6 +542,16 @@ export class LoadBalancer {
   #reportError(error: ComfyBalancerError, message?: string, serverId?: string): void {
     this.#logger.warn(message ?? error.message, message ? { error: error.message } : undefined)
     this.#events.emit('error', serverId === undefined ? { error } : { error, serverId })
+  }
+
+  /** Runs a promise-returning call, turning a synchronous throw (disposed, bad argument) into a rejection. */
+  #live<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      this.#assertLive(operation)
+      return run()
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   #assertLive(operation: string): void {

@@ -12,6 +12,7 @@ export type ComfyBalancerErrorCode =
   | 'UNKNOWN_JOB'
   | 'STRATEGY_FAILED'
   | 'INVALID_ARGUMENT'
+  | 'MISSING_PROVIDER'
   | 'DISPOSED'
   | 'UNEXPECTED'
 

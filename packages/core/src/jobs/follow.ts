@@ -20,7 +20,6 @@ export async function follow(
   options: ResultOptions,
   onStaleCopy: (serverId: string, promptId: string) => void,
 ): Promise<JobResult> {
-  const { clock } = host
   const emit = (event: JobEvent) => options.onEvent?.(event)
   const news = new News()
   const stopListening = host.onPrompt(job.promptId, (type, data, serverId) => {

@@ -1,14 +1,35 @@
 import { ComfyBalancerError } from '../errors/base.js'
+import { JobError } from '../errors/job-errors.js'
 import { InvalidArgumentError } from '../errors/server-errors.js'
 import { endpointUrl } from '../util/request-target.js'
 import type { ComfyClient } from './comfy-client.js'
 import { follow } from './follow.js'
 import type { JobHost } from './host.js'
 import { locate } from './locate.js'
-import { OwnershipMap } from './ownership.js'
+import { type OwnedJob, OwnershipMap } from './ownership.js'
 import { Placement } from './placement.js'
-import type { ComfyPrompt, JobResult, OutputFile, ResultOptions, Submission, SubmitOptions } from './types.js'
+import type {
+  ComfyPrompt,
+  JobEvent,
+  JobResult,
+  OutputFile,
+  ResultOptions,
+  Submission,
+  SubmitOptions,
+} from './types.js'
 import { CANONICAL_UUID } from './wait.js'
+
+/** One shared follow of a job: its outcome, and who is waiting for it. */
+interface Following {
+  readonly promise: Promise<JobResult>
+  readonly listeners: Set<(event: JobEvent) => void>
+  callers: number
+  readonly controller: AbortController
+}
+
+type Outcome =
+  | { readonly ok: true; readonly value: JobResult }
+  | { readonly ok: false; readonly error: unknown }
 
 /** Thrown by `result()` and friends for a prompt id this balancer did not place (or forgot). */
 export class UnknownJobError extends ComfyBalancerError {
@@ -27,6 +48,8 @@ export class UnknownJobError extends ComfyBalancerError {
  */
 export class JobService {
   readonly #owners = new OwnershipMap()
+  readonly #following = new Map<string, Following>()
+  readonly #finished = new Map<string, Outcome & { readonly at: number }>()
   readonly #stale = new Map<string, Set<string>>()
   readonly #placement: Placement
 
@@ -73,20 +96,108 @@ export class JobService {
     return submission
   }
 
-  async result(promptId: string, options: ResultOptions = {}): Promise<JobResult> {
+  /**
+   * Follows a job to its outcome. Several callers share one follow (one status poll, one decision
+   * to place it again); each gets its own events and may abort alone. A finished outcome stays
+   * readable for a while, so a remounted view asking again gets the same answer.
+   */
+  result(promptId: string, options: ResultOptions = {}): Promise<JobResult> {
+    const finished = this.#finished.get(promptId)
+    if (finished) return finished.ok ? Promise.resolve(finished.value) : Promise.reject(finished.error)
     const job = this.#owners.get(promptId)
-    if (!job) throw new UnknownJobError(promptId)
-    const result = await follow(this.host, this.client, this.#placement, job, options, (serverId, id) =>
-      this.#remember(serverId, id),
+    if (!job) return Promise.reject(new UnknownJobError(promptId))
+    let shared = this.#following.get(promptId)
+    if (!shared) shared = this.#follow(job)
+    options.onEvent?.({ type: 'queued', promptId, serverId: job.serverId })
+    return this.#attach(shared, job, options)
+  }
+
+  #follow(job: OwnedJob): Following {
+    const controller = new AbortController()
+    const listeners = new Set<(event: JobEvent) => void>()
+    const promise = follow(
+      this.host,
+      this.client,
+      this.#placement,
+      job,
+      {
+        signal: controller.signal,
+        onEvent: (event) => {
+          for (const listener of listeners) listener(event)
+        },
+      },
+      (serverId, id) => this.#remember(serverId, id),
     )
-    // Read once: the record's work is done (bounded memory).
+    const shared: Following = { promise, listeners, callers: 0, controller }
+    this.#following.set(job.promptId, shared)
+    promise
+      .then(
+        (value) => this.#settle(job.promptId, { ok: true, value }),
+        (error: unknown) => {
+          // Stopped because every caller left: not an outcome; a later result() follows again.
+          if (!controller.signal.aborted) this.#settle(job.promptId, { ok: false, error })
+        },
+      )
+      .finally(() => {
+        if (this.#following.get(job.promptId) === shared) this.#following.delete(job.promptId)
+      })
+    return shared
+  }
+
+  #attach(shared: Following, job: OwnedJob, options: ResultOptions): Promise<JobResult> {
+    const onEvent = options.onEvent
+    if (onEvent) shared.listeners.add(onEvent)
+    shared.callers += 1
+    return new Promise<JobResult>((resolve, reject) => {
+      let attached = true
+      const detach = () => {
+        if (!attached) return
+        attached = false
+        if (onEvent) shared.listeners.delete(onEvent)
+        shared.callers -= 1
+        options.signal?.removeEventListener('abort', onAbort)
+        if (shared.callers === 0) {
+          // Nobody waits any more: stop, and let the next result() start a fresh follow at once.
+          shared.controller.abort()
+          if (this.#following.get(job.promptId) === shared) this.#following.delete(job.promptId)
+        }
+      }
+      const onAbort = () => {
+        detach()
+        reject(new JobError(job.promptId, job.serverId, 'aborted', 'stopped waiting: aborted'))
+      }
+      if (options.signal?.aborted) {
+        onAbort()
+        return
+      }
+      options.signal?.addEventListener('abort', onAbort, { once: true })
+      shared.promise.then(
+        (value) => {
+          detach()
+          resolve(value)
+        },
+        (error: unknown) => {
+          detach()
+          reject(error)
+        },
+      )
+    })
+  }
+
+  #settle(promptId: string, outcome: Outcome): void {
     this.#owners.delete(promptId)
-    return result
+    this.#finished.delete(promptId)
+    this.#finished.set(promptId, { ...outcome, at: this.host.clock.now() })
+    const now = this.host.clock.now()
+    // Bounded: at most 1,000 outcomes, each kept ten minutes.
+    for (const [id, entry] of this.#finished) {
+      if (this.#finished.size <= 1_000 && now - entry.at < 600_000) break
+      this.#finished.delete(id)
+    }
   }
 
   async run(prompt: ComfyPrompt, options: SubmitOptions & ResultOptions = {}): Promise<JobResult> {
     const submission = await this.submit(prompt, options)
-    options.onEvent?.({ type: 'queued', promptId: submission.promptId, serverId: submission.serverId })
     return this.result(submission.promptId, options)
   }
 

@@ -162,7 +162,7 @@ describe('sqlConfig refusing bad rows', () => {
       {
         path: 'comfyui.backup_servers (line 2)',
         message: 'expected an absolute http(s) URL such as http://127.0.0.1:8188',
-        received: '"ftp://***:***@c.test/"',
+        received: '"ftp://***:***@c.test"',
       },
     ])
     expect(error.message).not.toContain('pw-secret')

@@ -1,0 +1,71 @@
+import type { JobEvent, JobResult } from './types.js'
+
+/**
+ * Where a followed job is: `idle` (no prompt id), `pending` (waiting to start: following, nothing
+ * heard yet), `queued` (in a server's queue: reported when following starts, and again when the job is placed elsewhere), `running`, `success`
+ * (outputs in `result`) or `error` (reason in `error`).
+ */
+export type JobStatus = 'idle' | 'pending' | 'queued' | 'running' | 'success' | 'error'
+
+/** The last `progress` event of a running job. */
+export interface JobProgress {
+  readonly value: number
+  readonly max: number
+  /** The node reporting progress, when the server said. */
+  readonly node: string | undefined
+}
+
+/** What a UI shows of one followed job (`useJob` in the React and Vue bindings). */
+export interface JobState {
+  readonly status: JobStatus
+  /** The server holding the job, once known (it changes if the job is placed again elsewhere). */
+  readonly serverId: string | undefined
+  readonly progress: JobProgress | undefined
+  readonly lastEvent: JobEvent | undefined
+  readonly result: JobResult | undefined
+  /** Why following failed (a `JobError`, `JOB_LOST`, …) when `status` is `error`. */
+  readonly error: unknown
+}
+
+const IDLE: JobState = {
+  status: 'idle',
+  serverId: undefined,
+  progress: undefined,
+  lastEvent: undefined,
+  result: undefined,
+  error: undefined,
+}
+const PENDING: JobState = { ...IDLE, status: 'pending' }
+
+/** The state before anything is heard: `idle` without a prompt id, else `pending`. */
+export function initialJobState(promptId: string | undefined): JobState {
+  return promptId ? PENDING : IDLE
+}
+
+/** The state after one job event. */
+export function withJobEvent(state: JobState, event: JobEvent): JobState {
+  switch (event.type) {
+    case 'queued':
+      return { ...state, status: 'queued', serverId: event.serverId, progress: undefined, lastEvent: event }
+    case 'started':
+      return { ...state, status: 'running', serverId: event.serverId, lastEvent: event }
+    case 'progress':
+      return {
+        ...state,
+        status: 'running',
+        serverId: event.serverId,
+        progress: { value: event.value, max: event.max, node: event.node },
+        lastEvent: event,
+      }
+    case 'resubmitted':
+      return { ...state, status: 'pending', serverId: undefined, progress: undefined, lastEvent: event }
+  }
+}
+
+export function withJobResult(state: JobState, result: JobResult): JobState {
+  return { ...state, status: 'success', serverId: result.serverId, result, error: undefined }
+}
+
+export function withJobError(state: JobState, error: unknown): JobState {
+  return { ...state, status: 'error', error }
+}

@@ -1,4 +1,5 @@
 import type { ServerStats } from '@comfy-balancer/core'
+import { testSelection } from '@comfy-balancer/core'
 import { type ReactNode, useEffect, useRef, useState } from 'react'
 import { useBalancerFor } from './context.js'
 import { useOptimalServer } from './use-optimal-server.js'
@@ -63,16 +64,7 @@ export function LoadBalancerStatus({
 
   const runTest = async (): Promise<void> => {
     setTest({ running: true, message: 'Testing: probing every server…' })
-    let message: string
-    try {
-      const snapshot = await balancer.refresh()
-      const lease = await balancer.acquire()
-      lease.release() // a test selection, not a job: nothing stays counted in flight
-      const healthy = snapshot.servers.filter((s) => s.health === 'healthy').length
-      message = `Test: ${healthy} of ${snapshot.servers.length} servers healthy; selected ${lease.server.name}.`
-    } catch (error) {
-      message = `Test failed: ${error instanceof Error ? error.message : String(error)}`
-    }
+    const message = await testSelection(balancer)
     if (mounted.current) setTest({ running: false, message })
   }
 

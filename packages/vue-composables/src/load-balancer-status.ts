@@ -1,4 +1,5 @@
 import type { ServerStats } from '@comfy-balancer/core'
+import { testSelection } from '@comfy-balancer/core'
 import { type DefineComponent, defineComponent, h, onScopeDispose, type PropType, shallowRef } from 'vue'
 import { injectBalancer } from './plugin.js'
 import { useLoadBalancer } from './use-load-balancer.js'
@@ -63,16 +64,7 @@ export const LoadBalancerStatus: DefineComponent<LoadBalancerStatusProps> = defi
 
     const runTest = async (): Promise<void> => {
       test.value = { running: true, message: 'Testing: probing every server…' }
-      let message: string
-      try {
-        const snapshot = await balancer.refresh()
-        const lease = await balancer.acquire()
-        lease.release() // a test selection, not a job: nothing stays counted in flight
-        const healthy = snapshot.servers.filter((s) => s.health === 'healthy').length
-        message = `Test: ${healthy} of ${snapshot.servers.length} servers healthy; selected ${lease.server.name}.`
-      } catch (error) {
-        message = `Test failed: ${error instanceof Error ? error.message : String(error)}`
-      }
+      const message = await testSelection(balancer)
       if (alive) test.value = { running: false, message }
     }
 

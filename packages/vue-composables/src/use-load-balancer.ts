@@ -1,8 +1,7 @@
 import type { ServerSnapshot, ServerStats } from '@comfy-balancer/core'
-import { InvalidArgumentError } from '@comfy-balancer/core'
+import { InvalidArgumentError, sameServerStats } from '@comfy-balancer/core'
 import { toValue } from 'vue'
 import { peekOptimal } from './preview.js'
-import { sameStats } from './same-stats.js'
 import { type ReadonlyRef, useBalancerState } from './use-balancer-state.js'
 import type { OptimalServerStatus, UseOptimalServerOptions } from './use-optimal-server.js'
 import { optimalServer } from './use-optimal-server.js'
@@ -47,7 +46,7 @@ export interface FailoverTest {
 export function useLoadBalancer(options?: UseOptimalServerOptions): LoadBalancerRefs {
   const caller = 'useLoadBalancer()'
   const { balancer, refs, recompute } = optimalServer(caller, options)
-  const { state: servers } = useBalancerState(caller, (_, b) => b.getServerStats(), sameStats)
+  const { state: servers } = useBalancerState(caller, (_, b) => b.getServerStats(), sameServerStats)
 
   const testFailover = async (): Promise<FailoverTest> => {
     if (balancer.getSnapshot().refreshedAt === undefined) await balancer.refresh()

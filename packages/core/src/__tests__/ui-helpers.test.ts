@@ -21,6 +21,8 @@ describe('helpers for status panels', () => {
     expect(sameServerStats(a, h.balancer.getServerStats())).toBe(true)
     h.balancer.recordFailure(FOUR[1]!, 'x')
     expect(sameServerStats(a, h.balancer.getServerStats())).toBe(false)
+    // A down server's last queue reading is not shown as current.
+    expect(h.balancer.getServerStats().map((s) => s.queue)).toEqual([0, null])
     expect(sameServerStats(a, a.slice(1))).toBe(false)
   })
 })

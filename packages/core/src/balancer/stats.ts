@@ -3,8 +3,11 @@ import type { ServerStats } from './options.js'
 
 /** The per-server view of the original design, computed from a snapshot at time `now`. */
 export function toServerStats(server: ServerSnapshot, now: number): ServerStats {
+  // A down server's last reading says nothing about now.
   const queue =
-    server.queue === 'unknown' || !server.queue.known ? null : server.queue.running + server.queue.pending
+    server.health === 'unhealthy' || server.queue === 'unknown' || !server.queue.known
+      ? null
+      : server.queue.running + server.queue.pending
   const last = server.failures[server.failures.length - 1]
   const locked = server.lockedUntil !== undefined && server.lockedUntil > now
   return {

@@ -11,7 +11,9 @@ describe('helpers for status panels', () => {
     expect(await testSelection(h.balancer)).toBe('Test: 1 of 2 servers healthy; selected gpu-b.test:8188.')
     expect(h.balancer.getSnapshot().servers.map((s) => s.inFlight)).toEqual([0, 0])
     h.balancer.dispose()
-    expect(await testSelection(h.balancer)).toMatch(/^Test failed: Cannot refresh: this load balancer was disposed/)
+    expect(await testSelection(h.balancer)).toMatch(
+      /^Test failed: Cannot refresh: this load balancer was disposed/,
+    )
   })
 
   it('sameServerStats compares rows field by field', async () => {

@@ -29,6 +29,7 @@ import { toRequestTarget } from '../util/request-target.js'
 import { SocketHub } from '../ws/socket-hub.js'
 import { defaultWebSocketFactory, type WebSocketFactory } from '../ws/web-socket.js'
 import { BackgroundRefresher } from './background.js'
+import { ChoiceEffects } from './choice-effects.js'
 import { type ConfigDiff, isEmptyDiff, planConfig, primaryOf } from './config-diff.js'
 import { ConfigLoader } from './config-loader.js'
 import { type BalancerEventHandler, type BalancerEventName, EventHub } from './events.js'
@@ -38,7 +39,7 @@ import { minQueue } from './min-queue.js'
 import type { AcquireOptions, Lease, LoadBalancerOptions, ServerRef, ServerStats } from './options.js'
 import { previewOptimal } from './preview.js'
 import { selectServer } from './selection.js'
-import { jobTimed, withInFlight, withLock } from './server-reducer.js'
+import { jobTimed, withInFlight } from './server-reducer.js'
 import type { BalancerSnapshot } from './snapshot.js'
 import { toServerStats } from './stats.js'
 import { BalancerStore } from './store.js'
@@ -59,6 +60,7 @@ export class LoadBalancer {
   readonly #store: BalancerStore
   readonly #lifetime = new AbortController()
   readonly #monitor: HealthMonitor
+  readonly #effects: ChoiceEffects
   readonly #background: BackgroundRefresher
   readonly #loader: ConfigLoader | undefined
   readonly #jobs: JobService
@@ -70,7 +72,6 @@ export class LoadBalancer {
   #configs = new Map<string, ServerConfig>()
   #counters = new Map<string, InFlightCounter>()
   #refreshing: Promise<BalancerSnapshot> | undefined
-  #lastSelectedId: string | undefined
 
   constructor(options: LoadBalancerOptions) {
     if ((options.config === undefined) === (options.source === undefined)) {
@@ -92,6 +93,7 @@ export class LoadBalancer {
       (error) =>
         this.#logger.error('a snapshot listener threw; the balancer carried on', { error: describe(error) }),
     )
+    this.#effects = new ChoiceEffects(this.#store, this.#events, this.#logger, this.#strategy)
     this.#monitor = new HealthMonitor({
       clock: this.#clock,
       random: this.#random,
@@ -265,29 +267,11 @@ export class LoadBalancer {
       this.#reportError(new StrategyError(this.#strategy.name, selection.strategyError))
     }
     const chosen = selection.server
-    if (this.#strategy.lockTtlMs !== undefined && selection.reason === 'strategy') this.#lock(chosen.id, now)
-    if (chosen.id !== this.#lastSelectedId || selection.reason !== 'strategy')
-      this.#noteFailover(chosen, selection.reason)
+    this.#effects.chosen(chosen, selection.reason, now)
     const counter = this.#counters.get(chosen.id)!
     const ticket = counter.take()
     const server = this.#store.update(chosen.id, (s) => withInFlight(s, counter.count)) ?? chosen
-    if (this.#events.has('selected')) {
-      this.#events.emit('selected', {
-        server,
-        strategy: this.#strategy.name,
-        reason: selection.reason,
-        candidates: selection.candidates,
-      })
-    }
-    if (this.#logger.isLevelEnabled?.('debug') !== false) {
-      this.#logger.debug(
-        `chose ${server.id} (${selection.reason}) among ${selection.candidates} candidate(s)`,
-        {
-          strategy: this.#strategy.name,
-          queues: Object.fromEntries(this.#store.servers.map((s) => [s.id, `${s.health} q=${queueText(s)}`])),
-        },
-      )
-    }
+    this.#effects.reported(server, selection.reason, selection.candidates)
     return { server, url: this.#configs.get(chosen.id)!.url, counter, ticket }
   }
 
@@ -448,32 +432,6 @@ export class LoadBalancer {
     return this.#store.snapshot()
   }
 
-  #lock(id: string, now: number): void {
-    const lock = this.#store.meta.lock
-    if (lock && lock.serverId === id && lock.until > now) return
-    const until = now + (this.#strategy.lockTtlMs ?? 0)
-    if (lock && lock.serverId !== id) this.#store.update(lock.serverId, (s) => withLock(s, undefined))
-    this.#store.setLock({ serverId: id, until })
-    this.#store.update(id, (s) => withLock(s, until))
-  }
-
-  #noteFailover(chosen: ServerSnapshot, reason: string): void {
-    const previousId = this.#lastSelectedId
-    this.#lastSelectedId = chosen.id
-    if (previousId === undefined || previousId === chosen.id) {
-      if (reason === 'fallback-primary' && chosen.health !== 'healthy') {
-        this.#logger.warn(`no healthy server: using the primary ${chosen.id} anyway`)
-      }
-      return
-    }
-    const previous = this.#store.get(previousId)
-    if (previous && previous.health === 'healthy') return
-    const why = previous ? (previous.healthReason ?? previous.health) : 'removed from the config'
-    const from = previous ?? { ...chosen, id: previousId, name: previousId }
-    this.#logger.info(`failover from ${previousId} to ${chosen.id}: ${why}`)
-    this.#events.emit('failover', { from, to: chosen, reason: why })
-  }
-
   #apply(config: BalancerConfig): ConfigDiff {
     const hadConfig = this.#config !== undefined
     const plan = planConfig(this.#configs, (id) => this.#store.get(id), config, this.#config)
@@ -560,11 +518,6 @@ export class LoadBalancer {
 }
 
 const NO_OPTIONS: AcquireOptions = {}
-
-function queueText(server: ServerSnapshot): string {
-  if (server.queue === 'unknown' || !server.queue.known) return '?'
-  return `${server.queue.running + server.queue.pending}+${server.inFlight}`
-}
 
 function describe(error: unknown): string {
   return redactText(error instanceof Error ? error.message : String(error))

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { simWork } from '../../__tests__/fixtures'
+import { createTestClock } from '../../clock'
 import { startSimCluster } from '../cluster'
 import { startComfySim } from '../server'
-import { postJson, WsClient } from './helpers'
+import { postJson } from './helpers'
 
 describe('startSimCluster', () => {
   it('starts one server per spec on one scaled clock, and closes them all', async () => {
@@ -20,25 +21,27 @@ describe('startSimCluster', () => {
         expect(sim.clock).toBe(cluster.clock)
         expect(sim.state().timeScale).toBe(0.01)
       }
-      // The same 400 ms of work takes 400 simulated ms on sim-1 and 100 on fast.
-      const runs = cluster.sims.map(async (sim) => {
-        const ws = await WsClient.open(`${sim.wsUrl}?clientId=lb`)
-        await postJson(`${sim.url}/prompt`, { prompt: simWork(400), client_id: 'lb' })
-        await ws.until((message) => message.type === 'executing' && message.data.node === null)
-        await ws.close()
-        const [entry] = sim.log
-        return entry!.endedAt! - entry!.startedAt
-      })
-      const [slow, fast] = await Promise.all(runs)
-      expect(slow).toBeGreaterThanOrEqual(400)
-      expect(fast).toBeGreaterThanOrEqual(100)
-      expect(fast!).toBeLessThan(slow!)
       const response = await fetch(`${cluster.urls[1]}/prompt`)
       expect(response.headers.get('access-control-allow-origin')).toBe('*')
     } finally {
       await cluster.close()
     }
     await expect(fetch(`${cluster.urls[0]}/prompt`)).rejects.toThrow(TypeError)
+  })
+
+  it('runs each server at its own speed on the shared clock (a test clock: exact, no wall time)', async () => {
+    const clock = createTestClock(0)
+    const cluster = await startSimCluster([{ speed: 1 }, { speed: 4, name: 'fast' }], { clock })
+    try {
+      // The same 400 ms of work takes 400 simulated ms on sim-1 and 100 on fast.
+      for (const sim of cluster.sims) await postJson(`${sim.url}/prompt`, { prompt: simWork(400) })
+      await clock.advance(100)
+      expect(cluster.sims.map((sim) => sim.log[0]?.outcome)).toEqual([undefined, 'success'])
+      await clock.advance(300)
+      expect(cluster.sims.map((sim) => sim.log[0]!.endedAt! - sim.log[0]!.startedAt)).toEqual([400, 100])
+    } finally {
+      await cluster.close()
+    }
   })
 
   it('closes the servers it started when one of them cannot start', async () => {

@@ -76,6 +76,7 @@ export type {
   Submission,
   SubmitOptions,
 } from './jobs/types.js'
+export { type JobUpdate, watchJob } from './jobs/watch.js'
 export type { FetchLike } from './probe/fetch-json.js'
 export { redactHeaders, redactText, redactUrl } from './util/redact.js'
 export {

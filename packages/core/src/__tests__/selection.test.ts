@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { NoServerAvailableError, type Strategy } from '../index.js'
+import { describe, expect, it, vi } from 'vitest'
+import { createLoadBalancer, NoServerAvailableError, type Strategy } from '../index.js'
 import { FOUR, harness, useMsw, work } from './harness.js'
 
 useMsw()
@@ -113,5 +113,30 @@ describe('choosing a server', () => {
     await expect(h.balancer.acquire({ job: { tags: ['video'] } })).rejects.toBeInstanceOf(
       NoServerAvailableError,
     )
+  })
+})
+
+describe('explaining choices', () => {
+  it('logs each choice at debug level with every queue, and stays quiet below warn by default', async () => {
+    const h = harness({ servers: [A, B] })
+    h.model(A).submit({ prompt: work(60_000) })
+    await h.balancer.getOptimalServer()
+    const line = h.logger.lines.find((l) => l.level === 'debug' && l.message.startsWith('chose '))
+    expect(line?.message).toBe('chose gpu-b.test:8188 (strategy) among 2 candidate(s)')
+    expect(line?.fields).toEqual({
+      strategy: 'minQueue',
+      queues: { 'gpu-a.test:8188': 'healthy q=1+0', 'gpu-b.test:8188': 'healthy q=0+1' },
+    })
+  })
+
+  it('the default logger writes nothing below warn', async () => {
+    const h = harness({ servers: [A, B] })
+    const debug = vi.spyOn(console, 'debug').mockImplementation(() => undefined)
+    const info = vi.spyOn(console, 'info').mockImplementation(() => undefined)
+    const quiet = createLoadBalancer({ config: { servers: [A, B] }, clock: h.clock })
+    await quiet.getOptimalServer()
+    expect(debug).not.toHaveBeenCalled()
+    expect(info).not.toHaveBeenCalled()
+    quiet.dispose()
   })
 })

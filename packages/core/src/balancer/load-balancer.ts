@@ -23,6 +23,7 @@ import type {
   Submission,
   SubmitOptions,
 } from '../jobs/types.js'
+import { type JobUpdate, watchJob } from '../jobs/watch.js'
 import type { FetchLike } from '../probe/fetch-json.js'
 import { redactText, redactUrl } from '../util/redact.js'
 import { toRequestTarget } from '../util/request-target.js'
@@ -293,6 +294,17 @@ export class LoadBalancer {
    */
   result(promptId: string, options?: ResultOptions): Promise<JobResult> {
     return this.#live('follow a job', () => this.#jobs.result(promptId, options))
+  }
+
+  /**
+   * A job's events as an async iterator, ending with its result:
+   * `for await (const update of balancer.watch(id)) …`. Breaking out stops following.
+   */
+  watch(
+    promptId: string,
+    options: { signal?: AbortSignal } = {},
+  ): AsyncGenerator<JobUpdate, void, undefined> {
+    return watchJob((follow) => this.result(promptId, follow), options.signal)
   }
 
   /** `submit` then `result`. */

@@ -38,7 +38,7 @@ export function jsonConfig(target: JsonConfigTarget, options: JsonConfigOptions 
   }
   if (typeof target !== 'object' || target === null) {
     throw new InvalidArgumentError(
-      `jsonConfig: expected a config object, a file path or a URL, received ${typeof target}`,
+      `jsonConfig: expected a config object, a file path or a URL, received ${target === null ? 'null' : typeof target}`,
     )
   }
   return jsonObjectSource(target, options.name)

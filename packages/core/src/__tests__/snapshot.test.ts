@@ -86,3 +86,17 @@ describe('snapshots and subscriptions', () => {
     expect(() => h.balancer.recordJobDuration(FOUR[0]!, -1)).toThrow(/duration ≥ 0/)
   })
 })
+
+describe('bounded listener lists', () => {
+  it('warns once past 1,000 listeners and refuses past 10,000', () => {
+    const h = harness({ servers: FOUR.slice(0, 1) })
+    const stops: Array<() => void> = []
+    for (let i = 0; i < 10_000; i++) stops.push(h.balancer.subscribe(() => undefined))
+    expect(h.logger.lines.filter((l) => l.message.includes('snapshot listeners'))).toHaveLength(1)
+    expect(() => h.balancer.subscribe(() => undefined)).toThrow(/Too many snapshot listeners \(10000\)/)
+    for (const stop of stops) stop()
+    expect(() => h.balancer.subscribe(() => undefined)).not.toThrow()
+    for (let i = 0; i < 10_000; i++) stops.push(h.balancer.on('selected', () => undefined))
+    expect(() => h.balancer.on('selected', () => undefined)).toThrow(/Too many "selected" listeners/)
+  })
+})

@@ -1,5 +1,7 @@
+import type { Logger } from '../contracts/logger.js'
 import type { Health, ServerSnapshot } from '../contracts/server.js'
 import type { ComfyBalancerError } from '../errors/base.js'
+import { checkListenerCount } from './listener-limit.js'
 
 /** Why a server was chosen. */
 export type SelectionReason =
@@ -44,8 +46,12 @@ export type BalancerEventHandler<K extends BalancerEventName> = (event: Balancer
 /** A small typed emitter. A throwing handler is reported, never allowed to break the balancer. */
 export class EventHub {
   #handlers = new Map<BalancerEventName, Set<(event: never) => void>>()
+  readonly #warned = { value: false }
 
-  constructor(private readonly onHandlerError: (error: unknown, name: BalancerEventName) => void) {}
+  constructor(
+    private readonly onHandlerError: (error: unknown, name: BalancerEventName) => void,
+    private readonly logger: Logger,
+  ) {}
 
   on<K extends BalancerEventName>(name: K, handler: BalancerEventHandler<K>): () => void {
     let set = this.#handlers.get(name)
@@ -53,6 +59,7 @@ export class EventHub {
       set = new Set()
       this.#handlers.set(name, set)
     }
+    checkListenerCount(set.size, `"${name}"`, this.logger, this.#warned)
     set.add(handler as (event: never) => void)
     return () => {
       set.delete(handler as (event: never) => void)

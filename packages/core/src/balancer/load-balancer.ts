@@ -84,15 +84,18 @@ export class LoadBalancer {
     this.#logger = options.logger ?? consoleLogger('warn')
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
     this.#strategy = options.strategy ?? minQueue()
-    this.#events = new EventHub((error, name) =>
-      this.#logger.error(`an "${name}" event handler threw; the balancer carried on`, {
-        error: describe(error),
-      }),
+    this.#events = new EventHub(
+      (error, name) =>
+        this.#logger.error(`an "${name}" event handler threw; the balancer carried on`, {
+          error: describe(error),
+        }),
+      this.#logger,
     )
     this.#store = new BalancerStore(
       { primaryId: '', strategy: this.#strategy.name, refreshing: false, running: false },
       (error) =>
         this.#logger.error('a snapshot listener threw; the balancer carried on', { error: describe(error) }),
+      this.#logger,
     )
     this.#effects = new ChoiceEffects(this.#store, this.#events, this.#logger, this.#strategy)
     this.#monitor = new HealthMonitor({

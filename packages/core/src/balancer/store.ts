@@ -1,5 +1,7 @@
+import type { Logger } from '../contracts/logger.js'
 import type { ServerSnapshot } from '../contracts/server.js'
 import type { ServerLock } from '../contracts/strategy.js'
+import { checkListenerCount } from './listener-limit.js'
 import type { BalancerSnapshot } from './snapshot.js'
 
 type Meta = Omit<BalancerSnapshot, 'servers' | 'version'>
@@ -18,9 +20,12 @@ export class BalancerStore {
   #listeners = new Set<() => void>()
   #notifyQueued = false
 
+  readonly #warned = { value: false }
+
   constructor(
     meta: Meta,
     private readonly onListenerError: (error: unknown) => void,
+    private readonly logger: Logger,
   ) {
     this.#meta = meta
   }
@@ -83,6 +88,7 @@ export class BalancerStore {
   }
 
   subscribe(listener: () => void): () => void {
+    checkListenerCount(this.#listeners.size, 'snapshot', this.logger, this.#warned)
     this.#listeners.add(listener)
     return () => {
       this.#listeners.delete(listener)

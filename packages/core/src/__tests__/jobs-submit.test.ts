@@ -8,6 +8,13 @@ const [A, B, C] = FOUR as [string, string, string, string]
 const received = (h: ReturnType<typeof harness>, url: string) =>
   h.model(url).log.length + h.model(url).queueRemaining
 
+/** A retry waits a jittered backoff on the clock: move the clock until the promise settles. */
+async function settled<T>(h: ReturnType<typeof harness>, promise: Promise<T>): Promise<T> {
+  const outcome = await drive(h.clock, promise, { stepMs: 50 })
+  if (!outcome.ok) throw outcome.error
+  return outcome.value
+}
+
 describe('submit: placing a prompt safely', () => {
   it('queues the prompt on the best server under a client-made UUID, with the balancer client_id', async () => {
     const h = harness({ servers: [A, B] })
@@ -38,7 +45,7 @@ describe('submit: placing a prompt safely', () => {
     const h = harness({ servers: [A, B] })
     await h.balancer.refresh()
     h.model(A).setFault({ kind: 'refuse', endpoints: ['prompt', 'jobs', 'queue', 'history'] })
-    const submission = await h.balancer.submit(work(300))
+    const submission = await settled(h, h.balancer.submit(work(300)))
     expect(submission.serverId).toBe('gpu-b.test:8188')
     expect(h.balancer.getSnapshot().servers[0]?.health).toBe('unhealthy')
     expect(runsOf(h, submission.promptId).length + received(h, A)).toBe(1)
@@ -60,7 +67,7 @@ describe('submit: placing a prompt safely', () => {
     const h = harness({ servers: [A, B] })
     await h.balancer.refresh()
     h.model(A).setFault({ kind: 'http500', endpoints: ['prompt'] })
-    const submission = await h.balancer.submit(work(300))
+    const submission = await settled(h, h.balancer.submit(work(300)))
     expect(submission.serverId).toBe('gpu-b.test:8188')
     expect(received(h, A)).toBe(0)
   })
@@ -69,7 +76,7 @@ describe('submit: placing a prompt safely', () => {
     const h = harness({ servers: [A, B, C], config: { jobs: { maxAttempts: 2 } } })
     await h.balancer.refresh()
     for (const url of [A, B, C]) h.model(url).setFault({ kind: 'http500', endpoints: ['prompt'] })
-    const error = await h.balancer.submit(work(300)).catch((e: unknown) => e)
+    const error = await settled(h, h.balancer.submit(work(300))).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(SubmitError)
     expect((error as SubmitError).attempts.map((a) => a.serverId)).toEqual([
       'gpu-a.test:8188',
@@ -95,6 +102,24 @@ describe('submit: placing a prompt safely', () => {
       [],
     )
     expect(h.model(A).queueRemaining).toBe(0)
+  })
+
+  it('keeps retries within the budget when the whole cluster fails', async () => {
+    const h = harness({
+      servers: [A, B, C],
+      config: { jobs: { retryRatio: 0.2, retryMin: 2, maxAttempts: 3 } },
+    })
+    await h.balancer.refresh()
+    for (const url of [A, B, C]) h.model(url).setFault({ kind: 'http500', endpoints: ['prompt'] })
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, () => drive(h.clock, h.balancer.submit(work(300)), { stepMs: 50 })),
+    )
+    const messages = outcomes.map((o) => (o.ok ? 'ok' : (o.error as Error).message))
+    // Five submissions may retry at most max(2, 20 % of 5) = 2 times in all, not 5 × 2.
+    expect(messages.filter((m) => /retry budget is spent/.test(m)).length).toBeGreaterThanOrEqual(3)
+    const posts = [A, B, C].reduce((n, url) => n + h.model(url).requestCounts.prompt, 0)
+    // Each server: one probe GET /prompt; plus 5 first attempts and at most 2 retries.
+    expect(posts).toBeLessThanOrEqual(3 + 5 + 2)
   })
 
   it('rejects bad prompt ids and a second submission of the same id', async () => {

@@ -116,6 +116,7 @@ export class LoadBalancer {
     this.#jobs = new JobService(
       {
         clock: this.#clock,
+        random: this.#random,
         logger: this.#logger,
         events: this.#events,
         clientId: this.clientId,

@@ -18,4 +18,9 @@ export const DEFAULT_JOBS = {
   maxAttempts: 3,
   pollIntervalMs: 1_000,
   lostAfterMs: 60_000,
+  retryRatio: 0.2,
+  retryMin: 3,
+  retryWindowMs: 10_000,
+  retryBackoffMs: 100,
+  retryBackoffCapMs: 2_000,
 } as const

@@ -76,6 +76,15 @@ export const jobsInputSchema = z.strictObject({
   pollIntervalMs: nonNegativeMs('an interval').min(10).optional(),
   /** How long a job's server may stay unreachable before a job that never started is placed elsewhere. */
   lostAfterMs: nonNegativeMs('a deadline').min(1).optional(),
+  /** Retries across the balancer as a share of recent submissions (0–1). */
+  retryRatio: z.number().min(0).max(1, { error: 'expected retryRatio between 0 and 1' }).optional(),
+  /** Retries always allowed per window. */
+  retryMin: z.number().int().min(0).max(1_000).optional(),
+  /** The window retries and submissions are counted over. */
+  retryWindowMs: nonNegativeMs('a window').min(1).optional(),
+  /** First retry's backoff ceiling; doubles per retry (full jitter). */
+  retryBackoffMs: nonNegativeMs('a backoff').optional(),
+  retryBackoffCapMs: nonNegativeMs('a backoff cap').optional(),
 })
 
 /** Everything a balancer can be configured with. Unknown keys are rejected so typos surface. */

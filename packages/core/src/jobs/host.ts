@@ -4,9 +4,10 @@ import type { Clock } from '../contracts/clock.js'
 import type { Logger } from '../contracts/logger.js'
 import type { JobHints } from '../contracts/strategy.js'
 import type { JobTarget } from './comfy-client.js'
+import type { RetrySettings } from './retry-budget.js'
 
 /** Job timings after defaults. */
-export interface JobSettings {
+export interface JobSettings extends RetrySettings {
   /** How long `POST /prompt` may take before its fate is checked (ms). */
   readonly submitTimeoutMs: number
   /** Timeout of each status request (ms). */
@@ -22,6 +23,7 @@ export interface JobSettings {
 /** What the job API needs from the balancer that owns it. */
 export interface JobHost {
   readonly clock: Clock
+  readonly random: () => number
   readonly logger: Logger
   readonly events: EventHub
   /** The balancer's ComfyUI `client_id`: every job's events go to this id. */

@@ -5,6 +5,7 @@ import type { RequestFailure } from '../probe/fetch-json.js'
 import type { ComfyClient, JobTarget } from './comfy-client.js'
 import type { JobHost } from './host.js'
 import { locate } from './locate.js'
+import { RetryBudget } from './retry-budget.js'
 import type { ComfyPrompt, Submission, SubmitOptions } from './types.js'
 import { wait } from './wait.js'
 
@@ -19,12 +20,16 @@ type Verdict = 'held' | 'absent' | 'unknown'
  * that id before any other server is tried — so a job is neither lost nor run twice.
  */
 export class Placement {
+  readonly #budget: RetryBudget
+
   constructor(
     private readonly host: JobHost,
     private readonly client: ComfyClient,
     /** A server that may still hold a copy we gave up on: remove it there once it answers. */
     private readonly onStaleCopy: (serverId: string, promptId: string) => void,
-  ) {}
+  ) {
+    this.#budget = new RetryBudget(host.clock, host.random, () => host.settings())
+  }
 
   async place(
     promptId: string,
@@ -35,8 +40,21 @@ export class Placement {
     const settings = this.host.settings()
     const maxAttempts = options.maxAttempts ?? settings.maxAttempts
     const attempts: Attempt[] = []
+    if (avoid.length === 0) this.#budget.submitted()
     while (attempts.length < maxAttempts) {
       if (options.signal?.aborted) throw new SubmitError(promptId, attempts, 'the submission was aborted')
+      if (attempts.length > 0) {
+        if (!this.#budget.tryRetry()) {
+          throw new SubmitError(
+            promptId,
+            attempts,
+            `the retry budget is spent (at most ${Math.round(settings.retryRatio * 100)} % of recent submissions, at least ${settings.retryMin} per ${settings.retryWindowMs} ms): the cluster is failing, not one server`,
+          )
+        }
+        await wait(this.host.clock, this.#budget.backoffMs(attempts.length), options.signal).catch(
+          () => undefined,
+        )
+      }
       const tried = [...avoid, ...attempts.map((a) => a.serverId)]
       let lease: Awaited<ReturnType<JobHost['acquire']>>
       try {

@@ -1,0 +1,59 @@
+import type { Clock, RandomSource } from '../contracts/clock.js'
+
+/** Retry limits across the whole balancer, after defaults. */
+export interface RetrySettings {
+  /** Retries allowed as a share of recent submissions (0.2 = 20 %). */
+  readonly retryRatio: number
+  /** Retries always allowed per window, however few submissions there were. */
+  readonly retryMin: number
+  /** The window both are counted over (ms). */
+  readonly retryWindowMs: number
+  /** First retry backoff (ms): each retry waits a random time up to base × 2^(n−1), capped. */
+  readonly retryBackoffMs: number
+  readonly retryBackoffCapMs: number
+}
+
+/**
+ * A retry budget (as Envoy and Finagle keep one): retries across the balancer stay under a share of
+ * recent submissions plus a small floor, so a cluster that fails every request does not turn each
+ * job into several. Memory is bounded by the window.
+ */
+export class RetryBudget {
+  readonly #submissions: number[] = []
+  readonly #retries: number[] = []
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly random: RandomSource,
+    private readonly settings: () => RetrySettings,
+  ) {}
+
+  /** A new submission (not a retry) started. */
+  submitted(): void {
+    this.#submissions.push(this.clock.now())
+  }
+
+  /** Takes one retry from the budget; false when it is spent. */
+  tryRetry(): boolean {
+    const { retryRatio, retryMin, retryWindowMs } = this.settings()
+    const now = this.clock.now()
+    prune(this.#submissions, now - retryWindowMs)
+    prune(this.#retries, now - retryWindowMs)
+    const allowed = Math.max(retryMin, Math.floor(retryRatio * this.#submissions.length))
+    if (this.#retries.length >= allowed) return false
+    this.#retries.push(now)
+    return true
+  }
+
+  /** How long to wait before retry number `n` (1-based): full jitter, exponential, capped. */
+  backoffMs(n: number): number {
+    const { retryBackoffMs, retryBackoffCapMs } = this.settings()
+    return Math.floor(this.random() * Math.min(retryBackoffCapMs, retryBackoffMs * 2 ** (n - 1)))
+  }
+}
+
+function prune(times: number[], before: number): void {
+  let drop = 0
+  while (drop < times.length && times[drop]! <= before) drop++
+  if (drop > 0) times.splice(0, drop)
+}

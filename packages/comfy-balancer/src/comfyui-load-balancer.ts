@@ -54,9 +54,14 @@ export class ComfyUILoadBalancer {
     await this.balancer.refresh()
   }
 
-  /** Probes one configured server now; true when it answered `/system_stats`. */
+  /**
+   * Probes one configured server now; true when it answered `/system_stats` this time. (Whether the
+   * balancer sends it work also depends on the thresholds: `getServerStats()` says.)
+   */
   async checkServerHealth(server: ServerRef): Promise<boolean> {
-    return (await this.balancer.probe(server)).health === 'healthy'
+    const snapshot = await this.balancer.probe(server)
+    const last = snapshot.failures[snapshot.failures.length - 1]
+    return !(last !== undefined && last.kind === 'probe' && last.at === snapshot.checkedAt)
   }
 
   /** Probes one configured server now and returns its queue, or null when it could not be read. */

@@ -114,6 +114,12 @@ describe('the demo page in a real browser', () => {
       document.querySelector('#vue-failover-result')?.textContent?.includes('Marked'),
     )
     expect(await page.textContent('#vue-failover-result')).toContain(`Marked ${before} failed`)
+    // The marked server really is up: it is back after two answered re-probes (about 2 s).
+    await page.waitForFunction(
+      () => document.querySelectorAll('#vue-root tr[data-health="healthy"]').length === 4,
+      null,
+      { timeout: 20_000 },
+    )
     await page.click('#tab-react')
 
     // The original design's console helpers work from the page.

@@ -24,6 +24,8 @@ describe('parseConfig', () => {
       queueMode: 'prompt',
       jitter: 0.1,
       recoveryBaseMs: 1_000,
+      unhealthyAfter: 2,
+      healthyAfter: 2,
     })
     expect(config.servers.map((s) => [s.id, s.url, s.priority, s.weight])).toEqual([
       ['10.0.0.1:8188', 'http://10.0.0.1:8188', 0, 1],

@@ -82,8 +82,29 @@ describe('failure, failover and recovery', () => {
     // The due re-probe runs beside this choice, not in front of it.
     expect(await h.balancer.getOptimalServer()).toBe(B)
     await h.clock.flush()
+    // One answer is not enough to trust a server that failed (healthyAfter: 2): a second look soon.
+    expect(h.balancer.getSnapshot().servers[0]?.health).toBe('unhealthy')
+    await h.clock.advance(1_000)
+    expect(await h.balancer.getOptimalServer()).toBe(B)
+    await h.clock.flush()
     expect(h.balancer.getSnapshot().servers[0]?.health).toBe('healthy')
     expect(await h.balancer.getOptimalServer()).toBe(A)
+  })
+
+  it('needs unhealthyAfter missed probes to drop a healthy server, and looks again soon after the first', async () => {
+    const h = harness({ servers: [A, B], config: { probe: { jitter: 0, cacheMs: 60_000 } } })
+    await h.balancer.refresh()
+    h.balancer.start()
+    await h.clock.flush()
+    h.model(A).setFault({ kind: 'http500', endpoints: ['system_stats'] })
+    await h.balancer.probe(A)
+    const suspect = h.balancer.getSnapshot().servers[0]
+    expect(suspect).toMatchObject({ health: 'healthy', consecutiveFailures: 1 })
+    expect(suspect?.failures).toHaveLength(1)
+    // The second look comes after recoveryBaseMs (1 s), not at the next 15 s refresh.
+    await h.clock.advance(1_000)
+    expect(h.balancer.getSnapshot().servers[0]).toMatchObject({ health: 'unhealthy', consecutiveFailures: 2 })
+    h.balancer.stop()
   })
 
   it('keeps a bounded failure history', async () => {

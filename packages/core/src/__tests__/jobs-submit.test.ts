@@ -96,7 +96,10 @@ describe('submit: placing a prompt safely', () => {
     expect(serverId).toBe('gpu-b.test:8188')
     // A comes back with its copy still queued; the balancer removes or interrupts it as soon as A answers.
     h.model(A).setFault(undefined)
+    // Back after two answered probes (healthyAfter: 2); the sweep runs when it turns healthy.
     await drive(h.clock, h.balancer.probe(A), { stepMs: 1_000 })
+    await drive(h.clock, h.balancer.probe(A), { stepMs: 1_000 })
+    expect(h.balancer.getSnapshot().servers[0]?.health).toBe('healthy')
     await h.clock.flush()
     expect(runsOf(h, promptId).filter((run) => run.startsWith(A) && !run.endsWith(':interrupted'))).toEqual(
       [],

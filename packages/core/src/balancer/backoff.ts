@@ -40,6 +40,18 @@ export class RecoverySchedule {
     if (this.#armed) this.#arm(id, next, wait)
   }
 
+  /** Re-check a server soon (after the base delay), without growing its backoff: right after a change. */
+  soon(id: string): void {
+    const { baseMs, jitter } = this.settings()
+    const state = this.#states.get(id)
+    if (state?.timer !== undefined) this.clock.clearTimeout(state.timer)
+    const wait = jittered(baseMs, jitter, this.random)
+    const next: RecoveryState = { delayMs: state?.delayMs ?? baseMs, dueAt: this.clock.now() + wait }
+    this.#states.set(id, next)
+    this.#earliest = Math.min(this.#earliest, next.dueAt)
+    if (this.#armed) this.#arm(id, next, wait)
+  }
+
   /** A server answered: forget its backoff. */
   recovered(id: string): void {
     const state = this.#states.get(id)

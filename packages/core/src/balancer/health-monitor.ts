@@ -10,7 +10,13 @@ import { type ProbeOutcome, probeServer } from '../probe/probe-server.js'
 import { RecoverySchedule } from './backoff.js'
 import type { EventHub } from './events.js'
 import type { InFlightCounter } from './in-flight.js'
-import { failed, probeSucceeded, withInFlight } from './server-reducer.js'
+import {
+  failed,
+  probeAnsweredWhileDown,
+  probeMissed,
+  probeSucceeded,
+  withInFlight,
+} from './server-reducer.js'
 import type { BalancerStore } from './store.js'
 
 /** What the monitor needs from the balancer that owns it. */
@@ -35,6 +41,8 @@ export class HealthMonitor {
   readonly #probes = new Map<string, Promise<void>>()
   readonly #aborts = new Set<AbortController>()
   readonly #unprobed = new Set<string>()
+  /** Answered probes in a row of each server that is still unhealthy. */
+  readonly #answered = new Map<string, number>()
   readonly #recovery: RecoverySchedule
   #closed = false
 
@@ -118,13 +126,27 @@ export class HealthMonitor {
     return task
   }
 
-  /** Marks a server unhealthy for `reason`, unlocks it and schedules its re-probe. */
+  /**
+   * Marks a server unhealthy for `reason`, unlocks it and schedules its re-probe. A failed probe of a
+   * healthy server only counts until `probe.unhealthyAfter` of them in a row; a failure the app
+   * reports (a failed job) counts at once.
+   */
   markFailed(id: string, reason: string, kind: 'probe' | 'reported', error?: ProbeError): void {
     const { store, clock, events, logger } = this.host
     const before = store.get(id)
     const limit = this.host.config()?.failureHistory
     if (!before || limit === undefined) return
     const now = clock.now()
+    this.#answered.delete(id)
+    const unhealthyAfter = this.host.config()?.probe.unhealthyAfter ?? 1
+    if (kind === 'probe' && before.health === 'healthy' && before.consecutiveFailures + 1 < unhealthyAfter) {
+      // One missed probe is not yet a verdict (a GC pause, a dropped packet): look again soon.
+      store.update(id, (s) => probeMissed(s, { at: now, reason, kind }, limit))
+      this.#recovery.soon(id)
+      logger.debug(`${id} missed a probe (${before.consecutiveFailures + 1} of ${unhealthyAfter}): ${reason}`)
+      if (error) events.emit('error', { error, serverId: id })
+      return
+    }
     const after = store.update(id, (s) =>
       failed(s, { at: now, reason, kind }, limit, kind === 'probe' ? now : undefined),
     )!
@@ -158,6 +180,17 @@ export class HealthMonitor {
     const { store, clock, events, logger } = this.host
     const before = store.get(id)
     counter.probeSeen(epoch)
+    const healthyAfter = this.host.config()?.probe.healthyAfter ?? 1
+    const answered = (this.#answered.get(id) ?? 0) + 1
+    if (before?.health === 'unhealthy' && answered < healthyAfter) {
+      // A server that failed must answer more than once before it gets work again.
+      this.#answered.set(id, answered)
+      store.update(id, (s) => withInFlight(probeAnsweredWhileDown(s, outcome, clock.now()), counter.count))
+      this.#recovery.soon(id)
+      logger.debug(`${id} answered (${answered} of ${healthyAfter} before it is back)`)
+      return
+    }
+    this.#answered.delete(id)
     const after = store.update(id, (s) =>
       withInFlight(probeSucceeded(s, outcome, clock.now()), counter.count),
     )

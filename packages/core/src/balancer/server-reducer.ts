@@ -159,3 +159,30 @@ export function queuePushed(
 export function withRunningSince(current: ServerSnapshot, since: number | undefined): ServerSnapshot {
   return current.runningSince === since ? current : snapshot(current, { runningSince: since })
 }
+
+/** A failed probe of a healthy server, below the threshold: remembered, health kept (a suspect). */
+export function probeMissed(
+  current: ServerSnapshot,
+  failure: FailureRecord,
+  historyLimit: number,
+): ServerSnapshot {
+  const failures = [...current.failures, failure]
+  return snapshot(current, {
+    failures: failures.length > historyLimit ? failures.slice(failures.length - historyLimit) : failures,
+    consecutiveFailures: current.consecutiveFailures + 1,
+    checkedAt: failure.at,
+  })
+}
+
+/** An answered probe of an unhealthy server, below the threshold: fresh readings, still unhealthy. */
+export function probeAnsweredWhileDown(
+  current: ServerSnapshot,
+  result: { latencyMs: number; queue: QueueState },
+  now: number,
+): ServerSnapshot {
+  return snapshot(current, {
+    queue: result.queue,
+    latencyMs: ewma(current.latencyMs, result.latencyMs, LATENCY_ALPHA),
+    checkedAt: now,
+  })
+}

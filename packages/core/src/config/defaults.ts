@@ -7,6 +7,8 @@ export const DEFAULT_PROBE = {
   queueMode: 'prompt',
   jitter: 0.1,
   recoveryBaseMs: 1_000,
+  unhealthyAfter: 2,
+  healthyAfter: 2,
 } as const
 
 export const DEFAULT_FAILURE_HISTORY = 20

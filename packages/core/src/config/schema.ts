@@ -62,6 +62,20 @@ export const probeInputSchema = z.strictObject({
   jitter: z.number().min(0).max(0.5, { error: 'expected jitter between 0 and 0.5' }).optional(),
   /** First re-probe delay for an unhealthy server; doubles up to `intervalMs`. */
   recoveryBaseMs: nonNegativeMs('a delay').min(10).optional(),
+  /** Failed probes in a row that make a healthy server unhealthy (a failed job does at once). */
+  unhealthyAfter: z
+    .number()
+    .int()
+    .min(1)
+    .max(10, { error: 'expected unhealthyAfter between 1 and 10' })
+    .optional(),
+  /** Answered probes in a row that bring an unhealthy server back. */
+  healthyAfter: z
+    .number()
+    .int()
+    .min(1)
+    .max(10, { error: 'expected healthyAfter between 1 and 10' })
+    .optional(),
 })
 
 /** Job API timings. Every field is optional. */

@@ -10,6 +10,8 @@ export interface ProbeSettings {
   readonly queueMode: 'prompt' | 'queue' | 'ws'
   readonly jitter: number
   readonly recoveryBaseMs: number
+  readonly unhealthyAfter: number
+  readonly healthyAfter: number
 }
 
 /** A validated config with every default filled in. */

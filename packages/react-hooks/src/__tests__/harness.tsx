@@ -58,7 +58,13 @@ export function harness(
   )
   mswServer.resetHandlers(...cluster.handlers)
   const balancer = createLoadBalancer({
-    config: { servers: [...servers], probe: { jitter: 0 }, ...options.config },
+    // These tests are about showing health changes, not about when they happen: one probe decides.
+    // (core's own tests cover the default thresholds of two probes each way.)
+    config: {
+      servers: [...servers],
+      probe: { jitter: 0, unhealthyAfter: 1, healthyAfter: 1 },
+      ...options.config,
+    },
     clock,
     random: seededRandom(1),
     logger: silentLogger,

@@ -59,7 +59,9 @@ export {
 export type { JobSettings } from './jobs/host.js'
 export { UnknownJobError } from './jobs/job-service.js'
 export {
+  followJobState,
   initialJobState,
+  type JobFollower,
   type JobProgress,
   type JobState,
   type JobStatus,

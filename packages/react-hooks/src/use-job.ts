@@ -1,10 +1,4 @@
-import {
-  initialJobState,
-  type JobState,
-  withJobError,
-  withJobEvent,
-  withJobResult,
-} from '@comfy-balancer/core'
+import { followJobState, initialJobState, type JobState } from '@comfy-balancer/core'
 import { useEffect, useState } from 'react'
 import { useBalancerFor } from './context.js'
 
@@ -36,27 +30,12 @@ export function useJob(promptId: string | undefined): JobState {
 
   useEffect(() => {
     if (!promptId) return
-    const controller = new AbortController()
-    const update = (change: (job: JobState) => JobState): void => {
-      if (controller.signal.aborted) return
+    return followJobState(balancer, promptId, (change) =>
       setEntry((current) => ({
         promptId,
         job: change(current.promptId === promptId ? current.job : initialJobState(promptId)),
-      }))
-    }
-    const follow = async (): Promise<void> => {
-      try {
-        const result = await balancer.result(promptId, {
-          signal: controller.signal,
-          onEvent: (event) => update((job) => withJobEvent(job, event)),
-        })
-        update((job) => withJobResult(job, result))
-      } catch (error) {
-        update((job) => withJobError(job, error))
-      }
-    }
-    void follow()
-    return () => controller.abort()
+      })),
+    )
   }, [balancer, promptId])
 
   return entry.promptId === promptId ? entry.job : initialJobState(promptId)

@@ -40,10 +40,10 @@ const sameChoice = (a: Choice, b: Choice): boolean =>
 
 /**
  * The server the next job would go to, kept current. Re-renders only when the choice changes (or
- * its health does), not on every probe. Showing it costs nothing: it is read from the snapshot by
- * the balancer's default rules (lock, then fewest prompts ahead, then the primary) and never counts
- * a job in flight; to dispatch, call `balancer.submit()` / `acquire()` / `getOptimalServer()`, which
- * choose with your configured strategy. Starts a first probe round if none has run yet.
+ * its health does), not on every probe. Showing it costs nothing: it comes from core's
+ * `balancer.preview()` (a live lock, then the best score of your strategy, then the primary), which
+ * never counts a job in flight; to dispatch, call `balancer.submit()` / `acquire()` /
+ * `getOptimalServer()`. Starts a first probe round if none has run yet.
  *
  * @example
  * ```tsx

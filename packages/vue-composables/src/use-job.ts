@@ -1,12 +1,10 @@
 import type { JobEvent, JobResult } from '@comfy-balancer/core'
 import {
+  followJobState,
   initialJobState,
   type JobProgress,
   type JobState,
   type JobStatus,
-  withJobError,
-  withJobEvent,
-  withJobResult,
 } from '@comfy-balancer/core'
 import { computed, getCurrentScope, type MaybeRefOrGetter, shallowRef, toValue, watch } from 'vue'
 import { MissingBalancerError } from './errors.js'
@@ -49,23 +47,11 @@ export function useJob(promptId: MaybeRefOrGetter<string | undefined>): JobRefs 
       state.value = initialJobState(id)
       // Vue's server renderer never unmounts: nothing is followed there.
       if (!id || typeof window === 'undefined') return
-      const controller = new AbortController()
-      onCleanup(() => controller.abort())
-      const update = (change: (job: JobState) => JobState): void => {
-        if (!controller.signal.aborted) state.value = change(state.value)
-      }
-      const follow = async (): Promise<void> => {
-        try {
-          const result = await balancer.result(id, {
-            signal: controller.signal,
-            onEvent: (event) => update((job) => withJobEvent(job, event)),
-          })
-          update((job) => withJobResult(job, result))
-        } catch (error) {
-          update((job) => withJobError(job, error))
-        }
-      }
-      void follow()
+      onCleanup(
+        followJobState(balancer, id, (change) => {
+          state.value = change(state.value)
+        }),
+      )
     },
     { immediate: true },
   )

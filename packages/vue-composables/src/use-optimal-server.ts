@@ -74,9 +74,9 @@ export function optimalServer(caller: string, options: UseOptimalServerOptions |
 /**
  * The server the next job would go to, as readonly refs kept current. They change only when the
  * choice changes (or its health does), not on every probe. Showing it costs nothing: it is read
- * from the snapshot by the balancer's default rules (lock, then fewest prompts ahead, then the
- * primary) and never counts a job in flight; to dispatch, call `balancer.submit()` / `acquire()` /
- * `getOptimalServer()`, which choose with your configured strategy. Starts a first probe round if
+ * from core's `balancer.preview()` (a live lock, then the best score of your strategy, then the
+ * primary), which never counts a job in flight; to dispatch, call `balancer.submit()` / `acquire()` /
+ * `getOptimalServer()`. Starts a first probe round if
  * none has run yet. Call it in `setup()`.
  *
  * @example

@@ -1,23 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { type Strategy, UnknownServerError } from '../index.js'
+import { UnknownServerError } from '../index.js'
 import { FOUR, harness, useMsw } from './harness.js'
+import { type Strategy, sticky } from './strategies-for-tests.js'
 
 useMsw()
 
 const [A, B] = FOUR as [string, string, string, string]
 
 /** A user strategy that keeps the locked server while the lock is fresh (the seed's 30 s lock). */
-function lockingFirst(ttlMs: number): Strategy {
-  return {
-    name: 'locking-first',
-    lockTtlMs: ttlMs,
-    select(candidates, ctx) {
-      const locked =
-        ctx.lock && ctx.lock.until > ctx.now && candidates.find((c) => c.id === ctx.lock?.serverId)
-      return locked || candidates[0]
-    },
-  }
-}
+const lockingFirst = (ttlMs: number): Strategy =>
+  sticky({ name: 'first', select: (candidates) => candidates[0] }, ttlMs)
 
 describe('failure, failover and recovery', () => {
   it('marks a reported server unhealthy, unlocks it and fails over', async () => {

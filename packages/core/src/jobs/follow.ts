@@ -7,19 +7,22 @@ import type { OwnedJob } from './ownership.js'
 import type { Placement } from './placement.js'
 import type { JobEvent, JobResult, ResultOptions } from './types.js'
 
+/** What following a job needs from the job service. */
+export interface FollowDeps {
+  readonly host: JobHost
+  readonly client: ComfyClient
+  readonly placement: Placement
+  /** A server that may still hold a copy we gave up on: remove it there once it answers. */
+  readonly onStaleCopy: (serverId: string, promptId: string) => void
+}
+
 /**
  * Follows one job on its owner until it has outputs or a typed error. A job that disappears before
  * it ever ran (its server restarted, or stayed unreachable past `lostAfterMs`) is placed again;
  * a job known to have run is never resubmitted.
  */
-export async function follow(
-  host: JobHost,
-  client: ComfyClient,
-  placement: Placement,
-  job: OwnedJob,
-  options: ResultOptions,
-  onStaleCopy: (serverId: string, promptId: string) => void,
-): Promise<JobResult> {
+export async function follow(deps: FollowDeps, job: OwnedJob, options: ResultOptions): Promise<JobResult> {
+  const { host } = deps
   const emit = (event: JobEvent) => options.onEvent?.(event)
   const news = new News()
   const stopListening = host.onPrompt(job.promptId, (type, data, serverId) => {
@@ -35,7 +38,7 @@ export async function follow(
     news.arrive()
   })
   try {
-    return await followLoop(host, client, placement, job, options, onStaleCopy, emit, news)
+    return await followLoop(deps, job, options, emit, news)
   } finally {
     stopListening()
     news.arrive()
@@ -74,15 +77,13 @@ class News {
 }
 
 async function followLoop(
-  host: JobHost,
-  client: ComfyClient,
-  placement: Placement,
+  deps: FollowDeps,
   job: OwnedJob,
   options: ResultOptions,
-  onStaleCopy: (serverId: string, promptId: string) => void,
   emit: (event: JobEvent) => void,
   news: News,
 ): Promise<JobResult> {
+  const { host, client, placement, onStaleCopy } = deps
   const { clock } = host
   for (;;) {
     if (options.signal?.aborted)

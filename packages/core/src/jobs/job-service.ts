@@ -3,7 +3,7 @@ import { JobError } from '../errors/job-errors.js'
 import { InvalidArgumentError } from '../errors/server-errors.js'
 import { endpointUrl } from '../util/request-target.js'
 import type { ComfyClient } from './comfy-client.js'
-import { follow } from './follow.js'
+import { type FollowDeps, follow } from './follow.js'
 import type { JobHost } from './host.js'
 import { locate } from './locate.js'
 import { type OwnedJob, OwnershipMap } from './ownership.js'
@@ -52,12 +52,15 @@ export class JobService {
   readonly #finished = new Map<string, Outcome & { readonly at: number }>()
   readonly #stale = new Map<string, Set<string>>()
   readonly #placement: Placement
+  readonly #followDeps: FollowDeps
 
   constructor(
     private readonly host: JobHost,
     private readonly client: ComfyClient,
   ) {
-    this.#placement = new Placement(host, client, (serverId, promptId) => this.#remember(serverId, promptId))
+    const onStaleCopy = (serverId: string, promptId: string) => this.#remember(serverId, promptId)
+    this.#placement = new Placement(host, client, onStaleCopy)
+    this.#followDeps = { host, client, placement: this.#placement, onStaleCopy }
     host.events.on('health-changed', (event) => {
       if (event.health === 'healthy') void this.#sweep(event.server.id)
     })
@@ -115,19 +118,12 @@ export class JobService {
   #follow(job: OwnedJob): Following {
     const controller = new AbortController()
     const listeners = new Set<(event: JobEvent) => void>()
-    const promise = follow(
-      this.host,
-      this.client,
-      this.#placement,
-      job,
-      {
-        signal: controller.signal,
-        onEvent: (event) => {
-          for (const listener of listeners) listener(event)
-        },
+    const promise = follow(this.#followDeps, job, {
+      signal: controller.signal,
+      onEvent: (event) => {
+        for (const listener of listeners) listener(event)
       },
-      (serverId, id) => this.#remember(serverId, id),
-    )
+    })
     const shared: Following = { promise, listeners, callers: 0, controller }
     this.#following.set(job.promptId, shared)
     promise

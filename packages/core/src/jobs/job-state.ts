@@ -1,4 +1,4 @@
-import type { JobEvent, JobResult } from './types.js'
+import type { JobEvent, JobResult, ResultOptions } from './types.js'
 
 /**
  * Where a followed job is: `idle` (no prompt id), `pending` (waiting to start: following, nothing
@@ -68,4 +68,35 @@ export function withJobResult(state: JobState, result: JobResult): JobState {
 
 export function withJobError(state: JobState, error: unknown): JobState {
   return { ...state, status: 'error', error }
+}
+
+/** The part of a balancer `followJobState` calls. */
+export interface JobFollower {
+  result(promptId: string, options: ResultOptions): Promise<JobResult>
+}
+
+/**
+ * Follows a job for a UI: every event and the outcome become a state change handed to `apply`
+ * (an updater, so the binding keeps its own state cell). Returns a stop function that aborts the
+ * follow; after it, nothing more is applied. The whole of `useJob` in both bindings.
+ */
+export function followJobState(
+  balancer: JobFollower,
+  promptId: string,
+  apply: (change: (job: JobState) => JobState) => void,
+): () => void {
+  const controller = new AbortController()
+  const update = (change: (job: JobState) => JobState): void => {
+    if (!controller.signal.aborted) apply(change)
+  }
+  balancer
+    .result(promptId, {
+      signal: controller.signal,
+      onEvent: (event) => update((job) => withJobEvent(job, event)),
+    })
+    .then(
+      (result) => update((job) => withJobResult(job, result)),
+      (error: unknown) => update((job) => withJobError(job, error)),
+    )
+  return () => controller.abort()
 }

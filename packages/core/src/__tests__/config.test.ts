@@ -78,6 +78,33 @@ describe('parseConfig', () => {
     expect(byPath['probe.jitter']?.message).toMatch(/between 0 and 0.5/)
   })
 
+  it('fills Envoy-like outlier defaults and checks the ejection times against each other', () => {
+    expect(parseConfig({ servers: ['http://a:1'] }).outlier).toEqual({
+      enabled: true,
+      consecutiveErrors: 5,
+      consecutiveConnectionFailures: 1,
+      consecutiveJobFailures: 3,
+      baseEjectionMs: 30_000,
+      maxEjectionMs: 300_000,
+      maxEjectedShare: 0.1,
+      panicThreshold: 0.5,
+      stallAfterMs: 600_000,
+      flapAfter: 3,
+      flapWindowMs: 600_000,
+    })
+    expect(issuesOf({ servers: ['http://a:1'], outlier: { maxEjectionMs: 1_000 } })).toEqual([
+      {
+        path: 'outlier.maxEjectionMs',
+        message: 'expected maxEjectionMs ≥ baseEjectionMs (30000)',
+        received: '1000',
+      },
+    ])
+    expect(issuesOf({ servers: ['http://a:1'], outlier: { panicThreshold: 2, consecutiveErrors: 0 } })).toEqual([
+      expect.objectContaining({ path: 'outlier.consecutiveErrors' }),
+      expect.objectContaining({ path: 'outlier.panicThreshold', message: expect.stringContaining('between 0 and 1') }),
+    ])
+  })
+
   it('rejects unknown keys so typos surface', () => {
     const issues = issuesOf({ servers: ['http://a.test'], autoswitch: true })
     expect(issues[0]?.message).toMatch(/autoswitch/)

@@ -52,6 +52,16 @@ export class RecoverySchedule {
     if (this.#armed) this.#arm(id, next, wait)
   }
 
+  /** Re-check a server at `dueAt` (the end of its ejection), keeping its backoff. */
+  at(id: string, dueAt: number): void {
+    const state = this.#states.get(id)
+    if (state?.timer !== undefined) this.clock.clearTimeout(state.timer)
+    const next: RecoveryState = { delayMs: state?.delayMs ?? this.settings().baseMs, dueAt }
+    this.#states.set(id, next)
+    this.#earliest = Math.min(this.#earliest, dueAt)
+    if (this.#armed) this.#arm(id, next, Math.max(0, dueAt - this.clock.now()))
+  }
+
   /** A server answered: forget its backoff. */
   recovered(id: string): void {
     const state = this.#states.get(id)

@@ -23,7 +23,7 @@ export function settingsDiff(before: BalancerConfig | undefined, after: Balancer
   for (const key of ['autoSwitch', 'fallback', 'failureHistory'] as const) {
     if (before[key] !== after[key]) changed.push(key)
   }
-  for (const group of ['probe', 'jobs'] as const) {
+  for (const group of ['probe', 'jobs', 'outlier'] as const) {
     const a = before[group] as unknown as Record<string, unknown>
     const b = after[group] as unknown as Record<string, unknown>
     for (const key of Object.keys(b)) if (a[key] !== b[key]) changed.push(`${group}.${key}`)

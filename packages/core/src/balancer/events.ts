@@ -11,6 +11,11 @@ export type SelectionReason =
   | 'fallback-primary'
   /** The strategy threw: the primary was used (the original design's single-server mode). */
   | 'strategy-error'
+  /**
+   * Too few servers were healthy (below `outlier.panicThreshold`): the choice was made among every
+   * server that still answers, held-out ones included, rather than piling work on the few left.
+   */
+  | 'panic'
 
 /** Every event a balancer emits, by name. Payloads hold snapshots (no secrets). */
 export interface BalancerEvents {
@@ -27,6 +32,16 @@ export interface BalancerEvents {
     readonly previous: Health
     readonly health: Health
     readonly reason?: string
+  }
+  /**
+   * Outlier logic took a server out until `until` (ms): failed jobs or error answers in a row, a
+   * stall, or flapping. `ejections` counts its ejections lately (each lasts longer).
+   */
+  ejected: {
+    readonly server: ServerSnapshot
+    readonly until: number
+    readonly reason: string
+    readonly ejections: number
   }
   /** A selection moved away from the server chosen before, because that one is not usable. */
   failover: { readonly from: ServerSnapshot; readonly to: ServerSnapshot; readonly reason: string }

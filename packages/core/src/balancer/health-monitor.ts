@@ -7,13 +7,17 @@ import type { ProbeError } from '../errors/server-errors.js'
 import { toComfyBalancerError } from '../errors/to-error.js'
 import type { FetchLike } from '../probe/fetch-json.js'
 import { type ProbeOutcome, probeServer } from '../probe/probe-server.js'
-import { RecoverySchedule } from './backoff.js'
 import type { EventHub } from './events.js'
 import type { InFlightCounter } from './in-flight.js'
+import { DEFAULT_OUTLIER } from '../config/defaults.js'
+import type { FailureRecord, ServerSnapshot } from '../contracts/server.js'
+import { jittered, RecoverySchedule } from './backoff.js'
+import { type Observation, OutlierTracker } from './outlier.js'
 import {
+  ejected,
   failed,
+  failureNoted,
   probeAnsweredWhileDown,
-  probeMissed,
   probeSucceeded,
   withInFlight,
 } from './server-reducer.js'
@@ -44,6 +48,7 @@ export class HealthMonitor {
   /** Answered probes in a row of each server that is still unhealthy. */
   readonly #answered = new Map<string, number>()
   readonly #recovery: RecoverySchedule
+  readonly #outliers: OutlierTracker
   #closed = false
 
   constructor(private readonly host: MonitorHost) {
@@ -60,6 +65,7 @@ export class HealthMonitor {
       },
       (id) => void this.probe(id),
     )
+    this.#outliers = new OutlierTracker(() => host.config()?.outlier ?? DEFAULT_OUTLIER)
   }
 
   /** Servers not probed since they were configured: they cannot be chosen yet. */
@@ -71,11 +77,13 @@ export class HealthMonitor {
   added(id: string): void {
     this.#unprobed.add(id)
     this.#recovery.forget(id)
+    this.#outliers.forget(id)
   }
 
   removed(id: string): void {
     this.#unprobed.delete(id)
     this.#recovery.forget(id)
+    this.#outliers.forget(id)
   }
 
   /** Starts the re-probes that are due (cheap when none is). */
@@ -129,9 +137,9 @@ export class HealthMonitor {
   /**
    * Marks a server unhealthy for `reason`, unlocks it and schedules its re-probe. A failed probe of a
    * healthy server only counts until `probe.unhealthyAfter` of them in a row; a failure the app
-   * reports (a failed job) counts at once.
+   * reports, or a refused connection the balancer sees, counts at once.
    */
-  markFailed(id: string, reason: string, kind: 'probe' | 'reported', error?: ProbeError): void {
+  markFailed(id: string, reason: string, kind: FailureRecord['kind'], error?: ProbeError): void {
     const { store, clock, events, logger } = this.host
     const before = store.get(id)
     const limit = this.host.config()?.failureHistory
@@ -141,7 +149,7 @@ export class HealthMonitor {
     const unhealthyAfter = this.host.config()?.probe.unhealthyAfter ?? 1
     if (kind === 'probe' && before.health === 'healthy' && before.consecutiveFailures + 1 < unhealthyAfter) {
       // One missed probe is not yet a verdict (a GC pause, a dropped packet): look again soon.
-      store.update(id, (s) => probeMissed(s, { at: now, reason, kind }, limit))
+      store.update(id, (s) => failureNoted(s, { at: now, reason, kind }, limit))
       this.#recovery.soon(id)
       logger.debug(`${id} missed a probe (${before.consecutiveFailures + 1} of ${unhealthyAfter}): ${reason}`)
       if (error) events.emit('error', { error, serverId: id })
@@ -153,12 +161,47 @@ export class HealthMonitor {
     if (store.meta.lock?.serverId === id) store.setLock(undefined)
     this.#recovery.failed(id)
     if (before.health !== 'unhealthy') {
+      if (before.health === 'healthy') this.#outliers.wentDown(id, now)
       logger.warn(`${id} is unhealthy: ${reason}`)
       events.emit('health-changed', { server: after, previous: before.health, health: 'unhealthy', reason })
     } else {
       logger.debug(`${id} still unhealthy: ${reason}`)
     }
     if (error) events.emit('error', { error, serverId: id })
+  }
+
+  /**
+   * What the job path saw on a server. Streaks of errors or failed jobs eject it (outlier
+   * detection); refused connections take it down at once; a success ends every streak.
+   */
+  observe(id: string, observation: Observation): void {
+    const settings = this.host.config()
+    const server = this.host.store.get(id)
+    if (!settings || !server || this.#closed) return
+    if (observation.type === 'answered' || observation.type === 'job-succeeded') {
+      this.#outliers.observe(id, observation)
+      if (observation.type === 'job-succeeded') this.#outliers.progressed(id, this.host.clock.now())
+      return
+    }
+    if (!settings.outlier.enabled) {
+      // The original design: a failed request takes the server out at once; job outcomes say nothing.
+      if (observation.type !== 'job-failed') this.markFailed(id, observation.reason, 'observed')
+      return
+    }
+    const verdict = this.#outliers.observe(id, observation)
+    if (verdict.action === 'down') this.markFailed(id, verdict.reason, 'observed')
+    else if (verdict.action === 'eject') this.#eject(id, verdict.reason)
+    else this.#note(id, observation.reason)
+  }
+
+  /** A sign of life from a server (a pushed job message): it is not stalled. */
+  progressed(id: string): void {
+    this.#outliers.progressed(id, this.host.clock.now())
+  }
+
+  /** How many times outlier logic has ejected the server lately. */
+  ejections(id: string): number {
+    return this.#outliers.ejections(id)
   }
 
   /** Aborts every probe in flight and clears every timer. */
@@ -179,25 +222,100 @@ export class HealthMonitor {
     }
     const { store, clock, events, logger } = this.host
     const before = store.get(id)
+    if (!before) return
+    const now = clock.now()
     counter.probeSeen(epoch)
+    const stall = this.#stallOf(id, before, outcome, now)
+    if (before.ejectedUntil !== undefined && before.ejectedUntil > now) {
+      // Answering probes is what a black hole does too: only the end of its ejection readmits it.
+      store.update(id, (s) => withInFlight(probeAnsweredWhileDown(s, outcome, now), counter.count))
+      this.#recovery.at(id, before.ejectedUntil)
+      return
+    }
     const healthyAfter = this.host.config()?.probe.healthyAfter ?? 1
     const answered = (this.#answered.get(id) ?? 0) + 1
-    if (before?.health === 'unhealthy' && answered < healthyAfter) {
+    if (before.health === 'unhealthy' && answered < healthyAfter) {
       // A server that failed must answer more than once before it gets work again.
       this.#answered.set(id, answered)
-      store.update(id, (s) => withInFlight(probeAnsweredWhileDown(s, outcome, clock.now()), counter.count))
+      store.update(id, (s) => withInFlight(probeAnsweredWhileDown(s, outcome, now), counter.count))
       this.#recovery.soon(id)
       logger.debug(`${id} answered (${answered} of ${healthyAfter} before it is back)`)
       return
     }
     this.#answered.delete(id)
-    const after = store.update(id, (s) =>
-      withInFlight(probeSucceeded(s, outcome, clock.now()), counter.count),
-    )
+    const holdOut = stall ?? (before.health === 'unhealthy' ? this.#outliers.flapping(id, now) : undefined)
+    if (holdOut !== undefined) {
+      store.update(id, (s) => withInFlight(probeAnsweredWhileDown(s, outcome, now), counter.count))
+      if (this.#eject(id, holdOut)) return
+    }
+    const after = store.update(id, (s) => withInFlight(probeSucceeded(s, outcome, now), counter.count))
     this.#recovery.recovered(id)
-    if (before && after && before.health !== 'healthy') {
+    if (after && before.health !== 'healthy') {
+      this.#outliers.readmitted(id, now, before.ejectedUntil !== undefined)
       if (before.health === 'unhealthy') logger.info(`${id} answers again: back in rotation`)
       events.emit('health-changed', { server: after, previous: before.health, health: 'healthy' })
     }
+  }
+
+  /** A queue that holds work and has not moved for too long means a stuck worker. */
+  #stallOf(
+    id: string,
+    before: ServerSnapshot,
+    outcome: Extract<ProbeOutcome, { ok: true }>,
+    now: number,
+  ): string | undefined {
+    const queue = outcome.queue
+    if (!queue?.known || !this.host.config()?.outlier.enabled) return undefined
+    return this.#outliers.queueRead(id, queue.running + queue.pending, now, before.jobMs)
+  }
+
+  /**
+   * Holds a server out for an ejection time (base × n, capped, jittered) unless outlier logic
+   * already holds out its share of servers. Returns whether it did.
+   */
+  #eject(id: string, reason: string): boolean {
+    const { store, clock, events, logger, random } = this.host
+    const config = this.host.config()
+    const before = store.get(id)
+    if (!config || !before || !config.outlier.enabled) return false
+    const now = clock.now()
+    if (before.ejectedUntil !== undefined && before.ejectedUntil > now) return true
+    const servers = store.servers
+    const cap = Math.max(1, Math.floor(config.outlier.maxEjectedShare * servers.length))
+    let out = 0
+    for (const server of servers) {
+      if (server.id !== id && server.ejectedUntil !== undefined && server.ejectedUntil > now) out++
+    }
+    if (out >= cap) {
+      logger.warn(
+        `${id} not ejected (${reason}): ${out} of ${servers.length} servers already held out (outlier.maxEjectedShare)`,
+      )
+      this.#note(id, reason)
+      return false
+    }
+    const ms = jittered(this.#outliers.nextEjectionMs(id, now), config.probe.jitter, random)
+    const until = now + ms
+    const ejections = this.#outliers.ejections(id)
+    const why = `ejected for ${Math.round(ms / 1000)} s: ${reason}`
+    const after = store.update(id, (s) =>
+      ejected(s, { at: now, reason: why, kind: 'observed' }, config.failureHistory, until),
+    )!
+    this.#answered.delete(id)
+    if (store.meta.lock?.serverId === id) store.setLock(undefined)
+    this.#recovery.at(id, until)
+    logger.warn(`${id} ${why} (ejection ${ejections})`)
+    if (before.health !== 'unhealthy') {
+      events.emit('health-changed', { server: after, previous: before.health, health: 'unhealthy', reason: why })
+    }
+    events.emit('ejected', { server: after, until, reason, ejections })
+    return true
+  }
+
+  /** A failure below its threshold: in the history, health unchanged. */
+  #note(id: string, reason: string): void {
+    const limit = this.host.config()?.failureHistory ?? 1
+    const at = this.host.clock.now()
+    this.host.store.update(id, (s) => failureNoted(s, { at, reason, kind: 'observed' }, limit))
+    this.host.logger.debug(`${id}: ${reason}`)
   }
 }

@@ -128,8 +128,8 @@ export class LoadBalancer {
           if (!config) return undefined
           return { ...toRequestTarget(config.url, config.headers), id, label: redactUrl(config.url) }
         },
-        recordFailure: (id, reason) => {
-          if (this.#configs.has(id)) this.#monitor.markFailed(id, reason, 'reported')
+        observe: (id, observation) => {
+          if (this.#configs.has(id)) this.#monitor.observe(id, observation)
         },
         recordJobDuration: (id, ms) => {
           if (this.#configs.has(id)) this.recordJobDuration(id, ms)
@@ -260,6 +260,7 @@ export class LoadBalancer {
       primary: this.#store.get(meta.primaryId),
       autoSwitch: config.autoSwitch,
       fallback: config.fallback,
+      panicThreshold: config.outlier.enabled ? config.outlier.panicThreshold : 0,
       strategy: this.#strategy,
       ctx: {
         now,
@@ -496,6 +497,7 @@ export class LoadBalancer {
         return config ? toRequestTarget(config.url, config.headers) : undefined
       },
       counter: (id) => this.#counters.get(id),
+      progressed: (id) => this.#monitor.progressed(id),
     })
     this.#hub.sync([...this.#configs.keys()])
   }

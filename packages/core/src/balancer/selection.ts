@@ -9,6 +9,8 @@ export interface SelectionInput {
   readonly primary: ServerSnapshot | undefined
   readonly autoSwitch: boolean
   readonly fallback: 'primary' | 'error'
+  /** Below this share of healthy servers in the pool, held-out servers that answer join in (0: never). */
+  readonly panicThreshold: number
   readonly strategy: Strategy
   readonly ctx: SelectContext
 }
@@ -58,15 +60,19 @@ export function selectServer(input: SelectionInput): Selection {
   const primary = input.primary
   const pool = input.autoSwitch ? servers : primary ? [primary] : []
   const candidates: ServerSnapshot[] = []
+  let healthy = 0
   // A plain loop: this runs on every choice, over every server.
   for (let i = 0; i < pool.length; i++) {
     const server = pool[i]!
+    if (server.health === 'healthy') healthy++
     if (isCandidate(server, ctx.job)) candidates.push(server)
   }
+  const panic = healthy < input.panicThreshold * pool.length && addHeldOut(pool, candidates, ctx.job)
   if (candidates.length > 0) {
     try {
       const chosen = input.strategy.select(candidates, ctx)
-      if (chosen) return { server: chosen, reason: 'strategy', candidates: candidates.length }
+      if (chosen)
+        return { server: chosen, reason: panic ? 'panic' : 'strategy', candidates: candidates.length }
     } catch (error) {
       const fallback = usablePrimary(primary, ctx.job) ?? candidates[0]!
       return {
@@ -90,6 +96,31 @@ export function selectServer(input: SelectionInput): Selection {
           : (unusableReason(server, ctx.job) ?? 'the strategy found it unacceptable'),
     })),
   )
+}
+
+/**
+ * Panic mode: adds the servers outlier logic holds out but whose last probe answered. Unlike
+ * Envoy, never a server whose last probe failed: a refused connection is certain to fail the job.
+ * Returns whether any was added.
+ */
+function addHeldOut(
+  pool: readonly ServerSnapshot[],
+  candidates: ServerSnapshot[],
+  job: JobHints | undefined,
+): boolean {
+  const before = candidates.length
+  for (const server of pool) {
+    if (server.health !== 'unhealthy' || server.ejectedUntil === undefined || lastProbeFailed(server)) continue
+    if (server.maxQueue !== undefined && queueLength(server) >= server.maxQueue) continue
+    if (allowedByHints(server, job)) candidates.push(server)
+  }
+  return candidates.length > before
+}
+
+/** A failed probe is recorded with the time it finished, which is also the server's `checkedAt`. */
+export function lastProbeFailed(server: ServerSnapshot): boolean {
+  const last = server.failures[server.failures.length - 1]
+  return last !== undefined && last.kind === 'probe' && last.at === server.checkedAt
 }
 
 function usablePrimary(

@@ -33,6 +33,7 @@ function snapshot(from: ServerSnapshot, patch: Partial<ServerSnapshot>): ServerS
     failures: s.failures,
     consecutiveFailures: s.consecutiveFailures,
     checkedAt: s.checkedAt,
+    ejectedUntil: s.ejectedUntil,
   }
 }
 
@@ -80,6 +81,7 @@ export function probeSucceeded(
     latencyMs: ewma(current.latencyMs, result.latencyMs, LATENCY_ALPHA),
     consecutiveFailures: 0,
     checkedAt: now,
+    ejectedUntil: undefined,
   })
 }
 
@@ -90,12 +92,11 @@ export function failed(
   historyLimit: number,
   checkedAt?: number,
 ): ServerSnapshot {
-  const failures = [...current.failures, failure]
   return snapshot(current, {
     health: 'unhealthy',
     healthReason: failure.reason,
     lockedUntil: undefined,
-    failures: failures.length > historyLimit ? failures.slice(failures.length - historyLimit) : failures,
+    failures: appendBounded(current.failures, failure, historyLimit),
     consecutiveFailures: current.consecutiveFailures + 1,
     checkedAt: checkedAt ?? current.checkedAt,
   })
@@ -124,6 +125,7 @@ export function withInFlight(current: ServerSnapshot, inFlight: number): ServerS
     failures: current.failures,
     consecutiveFailures: current.consecutiveFailures,
     checkedAt: current.checkedAt,
+    ejectedUntil: current.ejectedUntil,
   }
 }
 
@@ -160,18 +162,46 @@ export function withRunningSince(current: ServerSnapshot, since: number | undefi
   return current.runningSince === since ? current : snapshot(current, { runningSince: since })
 }
 
-/** A failed probe of a healthy server, below the threshold: remembered, health kept (a suspect). */
-export function probeMissed(
+/**
+ * A failure below its threshold (a missed probe of a healthy server, one error answer): remembered,
+ * health kept (a suspect). `checkedAt` moves only for probes.
+ */
+export function failureNoted(
   current: ServerSnapshot,
   failure: FailureRecord,
   historyLimit: number,
 ): ServerSnapshot {
-  const failures = [...current.failures, failure]
   return snapshot(current, {
-    failures: failures.length > historyLimit ? failures.slice(failures.length - historyLimit) : failures,
+    failures: appendBounded(current.failures, failure, historyLimit),
     consecutiveFailures: current.consecutiveFailures + 1,
-    checkedAt: failure.at,
+    checkedAt: failure.kind === 'probe' ? failure.at : current.checkedAt,
   })
+}
+
+/** Outlier logic holds the server out until `until`, whatever its probes say meanwhile. */
+export function ejected(
+  current: ServerSnapshot,
+  failure: FailureRecord,
+  historyLimit: number,
+  until: number,
+): ServerSnapshot {
+  return snapshot(current, {
+    health: 'unhealthy',
+    healthReason: failure.reason,
+    lockedUntil: undefined,
+    failures: appendBounded(current.failures, failure, historyLimit),
+    consecutiveFailures: current.consecutiveFailures + 1,
+    ejectedUntil: until,
+  })
+}
+
+function appendBounded(
+  failures: readonly FailureRecord[],
+  failure: FailureRecord,
+  limit: number,
+): readonly FailureRecord[] {
+  const all = [...failures, failure]
+  return all.length > limit ? all.slice(all.length - limit) : all
 }
 
 /** An answered probe of an unhealthy server, below the threshold: fresh readings, still unhealthy. */

@@ -26,3 +26,19 @@ export const DEFAULT_JOBS = {
   retryBackoffMs: 100,
   retryBackoffCapMs: 2_000,
 } as const
+
+/** Outlier ejection, after Envoy (5 errors, 30 s × n capped at 300 s, 10 % of hosts, panic below 50 %). */
+export const DEFAULT_OUTLIER = {
+  enabled: true,
+  consecutiveErrors: 5,
+  consecutiveConnectionFailures: 1,
+  // GPU jobs come a few a minute: three failed jobs is already a clear signal (BALANCING.md §7).
+  consecutiveJobFailures: 3,
+  baseEjectionMs: 30_000,
+  maxEjectionMs: 300_000,
+  maxEjectedShare: 0.1,
+  panicThreshold: 0.5,
+  stallAfterMs: 600_000,
+  flapAfter: 3,
+  flapWindowMs: 600_000,
+} as const

@@ -1,7 +1,7 @@
 import type { ServerConfig } from '../contracts/server.js'
 import { type ConfigIssue, ConfigValidationError } from '../errors/config-errors.js'
 import { toRequestTarget } from '../util/request-target.js'
-import { DEFAULT_FAILURE_HISTORY, DEFAULT_JOBS, DEFAULT_PROBE } from './defaults.js'
+import { DEFAULT_FAILURE_HISTORY, DEFAULT_JOBS, DEFAULT_OUTLIER, DEFAULT_PROBE } from './defaults.js'
 import { toConfigIssues } from './issues.js'
 import { type BalancerConfigInput, balancerConfigSchema, type ServerInput } from './schema.js'
 import type { BalancerConfig } from './types.js'
@@ -70,12 +70,23 @@ export function parseConfig(input: unknown, source = 'inline config'): BalancerC
   if (problems.length > 0) throw new ConfigValidationError(source, problems)
   const probe = { ...DEFAULT_PROBE, ...defined(value.probe) } as BalancerConfig['probe']
   const jobs = { ...DEFAULT_JOBS, ...defined(value.jobs) } as BalancerConfig['jobs']
+  const outlier = { ...DEFAULT_OUTLIER, ...defined(value.outlier) } as BalancerConfig['outlier']
+  if (outlier.maxEjectionMs < outlier.baseEjectionMs) {
+    throw new ConfigValidationError(source, [
+      {
+        path: 'outlier.maxEjectionMs',
+        message: `expected maxEjectionMs ≥ baseEjectionMs (${outlier.baseEjectionMs})`,
+        received: String(outlier.maxEjectionMs),
+      },
+    ])
+  }
   return {
     servers,
     autoSwitch: value.autoSwitch ?? true,
     fallback: value.fallback ?? 'primary',
     probe,
     jobs,
+    outlier,
     failureHistory: value.failureHistory ?? DEFAULT_FAILURE_HISTORY,
   }
 }

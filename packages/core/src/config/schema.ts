@@ -101,6 +101,42 @@ export const jobsInputSchema = z.strictObject({
   retryBackoffCapMs: nonNegativeMs('a backoff cap').optional(),
 })
 
+const count = (what: string, max: number) =>
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(max, { error: `expected ${what} between 1 and ${max}` })
+const share = (what: string) =>
+  z.number().min(0).max(1, { error: `expected ${what} between 0 and 1` })
+
+/**
+ * Passive health: how failures seen while placing and following jobs take a server out of rotation
+ * (Envoy's outlier detection), and when too few are left to trust health at all (panic mode).
+ */
+export const outlierInputSchema = z.strictObject({
+  /** Off: only probes and `recordFailure` take servers out (the original design). */
+  enabled: z.boolean({ error: 'expected true or false' }).optional(),
+  /** 5xx answers, timeouts and malformed answers in a row that eject a server. */
+  consecutiveErrors: count('consecutiveErrors', 100).optional(),
+  /** Refused or dropped connections in a row that take a server out (it is down, not merely odd). */
+  consecutiveConnectionFailures: count('consecutiveConnectionFailures', 100).optional(),
+  /** Jobs in a row that ended in an execution error on the server. */
+  consecutiveJobFailures: count('consecutiveJobFailures', 100).optional(),
+  /** The first ejection's length; the n-th lasts n times as long. */
+  baseEjectionMs: nonNegativeMs('an ejection time').min(1).optional(),
+  maxEjectionMs: nonNegativeMs('an ejection time').min(1).optional(),
+  /** Share of servers that outlier logic may hold out at once (one is always allowed). */
+  maxEjectedShare: share('maxEjectedShare').optional(),
+  /** Below this share of healthy servers, choose among every server that still answers (0: never). */
+  panicThreshold: share('panicThreshold').optional(),
+  /** A server whose queue has not moved for this long (and 4 job times) is held out as stalled. */
+  stallAfterMs: nonNegativeMs('a stall time').min(1).optional(),
+  /** Times down within `flapWindowMs` that make a returning server flapping: held out, not readmitted. */
+  flapAfter: count('flapAfter', 100).optional(),
+  flapWindowMs: nonNegativeMs('a window').min(1).optional(),
+})
+
 /** Everything a balancer can be configured with. Unknown keys are rejected so typos surface. */
 export const balancerConfigSchema = z.strictObject({
   servers: z
@@ -113,6 +149,7 @@ export const balancerConfigSchema = z.strictObject({
   fallback: z.enum(['primary', 'error'], { error: "expected fallback 'primary' or 'error'" }).optional(),
   probe: probeInputSchema.optional(),
   jobs: jobsInputSchema.optional(),
+  outlier: outlierInputSchema.optional(),
   /** How many failures each server remembers. */
   failureHistory: z.number().int().min(1).max(1000).optional(),
 })

@@ -14,6 +14,21 @@ export interface ProbeSettings {
   readonly healthyAfter: number
 }
 
+/** Outlier ejection and panic settings after defaults (see `outlierInputSchema`). */
+export interface OutlierSettings {
+  readonly enabled: boolean
+  readonly consecutiveErrors: number
+  readonly consecutiveConnectionFailures: number
+  readonly consecutiveJobFailures: number
+  readonly baseEjectionMs: number
+  readonly maxEjectionMs: number
+  readonly maxEjectedShare: number
+  readonly panicThreshold: number
+  readonly stallAfterMs: number
+  readonly flapAfter: number
+  readonly flapWindowMs: number
+}
+
 /** A validated config with every default filled in. */
 export interface BalancerConfig {
   readonly servers: readonly ServerConfig[]
@@ -21,5 +36,6 @@ export interface BalancerConfig {
   readonly fallback: 'primary' | 'error'
   readonly probe: ProbeSettings
   readonly jobs: JobSettings
+  readonly outlier: OutlierSettings
   readonly failureHistory: number
 }

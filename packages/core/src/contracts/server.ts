@@ -31,8 +31,12 @@ export interface FailureRecord {
   readonly at: number
   /** What went wrong, already redacted. */
   readonly reason: string
-  /** `probe` when a health or queue probe failed; `reported` when the app called `recordFailure`. */
-  readonly kind: 'probe' | 'reported'
+  /**
+   * `probe` when a health or queue probe failed; `reported` when the app called `recordFailure`;
+   * `observed` when the balancer saw it while placing or following a job (an error answer, a
+   * refused connection, a failed job, a stall, flapping).
+   */
+  readonly kind: 'probe' | 'reported' | 'observed'
 }
 
 /** A server as configured, after validation and defaults. */
@@ -91,6 +95,11 @@ export interface ServerSnapshot {
   readonly consecutiveFailures: number
   /** When the last probe of this server finished (ms), once one has. */
   readonly checkedAt?: number | undefined
+  /**
+   * Until when outlier logic holds this server out (ms): it failed jobs in a row, stalled or
+   * flapped. It stays unhealthy until then even if probes answer, and is re-probed after.
+   */
+  readonly ejectedUntil?: number | undefined
 }
 
 /** The number of prompts ahead of a new job on this server, as strategies should count it. */

@@ -96,7 +96,12 @@ async function followLoop(
     const now = clock.now()
     if (where.state === 'done') {
       const outcome = readOutcome(job.promptId, job.serverId, where.entry)
-      if (!outcome.ok) throw outcome.error
+      if (!outcome.ok) {
+        if (outcome.error.reason === 'execution_error')
+          host.observe(job.serverId, { type: 'job-failed', reason: outcome.error.message })
+        throw outcome.error
+      }
+      host.observe(job.serverId, { type: 'job-succeeded' })
       if (outcome.durationMs !== undefined) host.recordJobDuration(job.serverId, outcome.durationMs)
       return {
         promptId: job.promptId,

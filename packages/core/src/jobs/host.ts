@@ -1,5 +1,6 @@
 import type { EventHub } from '../balancer/events.js'
 import type { Lease } from '../balancer/options.js'
+import type { Observation } from '../balancer/outlier.js'
 import type { Clock } from '../contracts/clock.js'
 import type { Logger } from '../contracts/logger.js'
 import type { JobHints } from '../contracts/strategy.js'
@@ -33,7 +34,8 @@ export interface JobHost {
   acquire(job: JobHints | undefined): Promise<Lease>
   /** Where to send requests for a server, or undefined when it left the config. */
   target(serverId: string): JobTarget | undefined
-  recordFailure(serverId: string, reason: string): void
+  /** What a request or a job showed of a server (outlier detection). */
+  observe(serverId: string, observation: Observation): void
   recordJobDuration(serverId: string, durationMs: number): void
   /** True while the server pushes job events over an open WebSocket. */
   pushes(serverId: string): boolean

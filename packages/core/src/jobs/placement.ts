@@ -83,7 +83,10 @@ export class Placement {
         typeof answer.body === 'object' &&
         answer.body !== null &&
         (answer.body as { prompt_id?: unknown }).prompt_id === promptId
-      if (confirmed) return this.#accepted(promptId, serverId, lease.url, answer.body)
+      if (confirmed) {
+        this.host.observe(serverId, { type: 'answered' })
+        return this.#accepted(promptId, serverId, lease.url, answer.body)
+      }
       // A 200 that does not name our prompt is as uncertain as no answer at all.
       const failure: RequestFailure = answer.ok
         ? {
@@ -93,6 +96,8 @@ export class Placement {
           }
         : answer.failure
       if (failure.kind === 'http' && failure.status === 400) {
+        // An invalid workflow says nothing bad about the server that validated it.
+        this.host.observe(serverId, { type: 'answered' })
         lease.release()
         throw rejected(promptId, serverId, failure)
       }
@@ -116,7 +121,12 @@ export class Placement {
         return this.#accepted(promptId, serverId, lease.url, undefined)
       }
       lease.release()
-      this.host.recordFailure(serverId, failure.message)
+      this.host.observe(
+        serverId,
+        failure.kind === 'network'
+          ? { type: 'connection', reason: failure.message }
+          : { type: 'error', reason: failure.message },
+      )
       if (verdict === 'unknown') this.onStaleCopy(serverId, promptId)
       attempts.push({ serverId, reason: failure.message })
     }

@@ -19,6 +19,8 @@ export interface HubHost {
   readonly clientId: string
   target(id: string): RequestTarget | undefined
   counter(id: string): InFlightCounter | undefined
+  /** A job message arrived from the server: it is alive and working (stall detection). */
+  progressed(id: string): void
 }
 
 /**
@@ -92,6 +94,7 @@ export class SocketHub {
 
   /** Knowing when the running prompt started lets strategies estimate the time it has left. */
   #track(id: string, type: string): void {
+    this.host.progressed(id)
     if (type === 'execution_start') {
       this.host.store.update(id, (s) => withRunningSince(s, this.host.clock.now()))
     } else if (

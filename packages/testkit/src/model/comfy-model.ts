@@ -20,6 +20,7 @@ import {
   type ModelClock,
   type SubmitContext,
   type SubmitResult,
+  type WorkerFault,
 } from './types'
 
 /** aiohttp's body for an unhandled exception in a handler. */
@@ -60,6 +61,7 @@ class SimulatedComfyServer implements ComfyModel {
   #running: { job: RunningJob; entry: MutableLogEntry } | undefined
   #number = 0
   #fault: Fault | undefined
+  #workerFault: WorkerFault | undefined
   #disposed = false
 
   constructor(options: ComfyModelOptions) {
@@ -74,6 +76,7 @@ class SimulatedComfyServer implements ComfyModel {
       defaultWorkMs: Math.max(0, options.defaultWorkMs ?? 0),
       events: this.#events,
       saveFile: (prefix) => this.#files.save(prefix),
+      workerFault: () => this.#workerFault,
       finished: (job, outcome, entry) => this.#finished(job, outcome, entry),
     }
   }
@@ -192,6 +195,15 @@ class SimulatedComfyServer implements ComfyModel {
 
   get fault(): Fault | undefined {
     return this.#fault
+  }
+
+  setWorkerFault(fault: WorkerFault | undefined): void {
+    this.#workerFault = fault
+    if (fault === undefined) this.#running?.job.resume()
+  }
+
+  get workerFault(): WorkerFault | undefined {
+    return this.#workerFault
   }
 
   get log(): readonly ExecutionLogEntry[] {

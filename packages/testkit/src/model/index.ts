@@ -15,5 +15,6 @@ export type {
   ModelEvent,
   SubmitContext,
   SubmitResult,
+  WorkerFault,
 } from './types'
 export { ENDPOINTS } from './types'

@@ -3,7 +3,7 @@ import type { HistoryEntry, JsonObject, NodeMeta, OutputFile, StatusMessage } fr
 import type { EventHub } from './event-hub'
 import { executionOrder, failsOnRun, simWorkMs, writesFile } from './prompt-graph'
 import type { QueuedJob } from './submission'
-import type { JobOutcome, ModelClock } from './types'
+import type { JobOutcome, ModelClock, WorkerFault } from './types'
 
 /** What a running job needs from its server. */
 export interface JobHost {
@@ -14,6 +14,8 @@ export interface JobHost {
   readonly events: EventHub
   /** Names and records a new output file. */
   saveFile(prefix: string): OutputFile
+  /** The worker's fault now, if any. */
+  workerFault(): WorkerFault | undefined
   /** Called once when the job ends by itself or by interrupt, with its history entry. */
   finished(job: RunningJob, outcome: Exclude<JobOutcome, 'lost'>, entry: HistoryEntry): void
 }
@@ -84,8 +86,23 @@ export class RunningJob {
     this.#clearTimer()
   }
 
+  /** Goes on after a `stall` was cleared (a no-op while the job waits on a timer or has ended). */
+  resume(): void {
+    if (!this.#ended && this.#timer === undefined) this.#step()
+  }
+
   #step(): void {
     const { job } = this
+    const fault = this.#host.workerFault()
+    if (fault === 'stall') return
+    if (fault === 'black-hole') {
+      const nodeId = this.#order[this.#index] ?? 'unknown'
+      const fail = () =>
+        this.#fail(nodeId, job.prompt[nodeId]?.class_type ?? 'unknown', 'the worker is broken (black hole)')
+      if (this.#starting) this.#schedule(fail, 0)
+      else fail()
+      return
+    }
     while (this.#index < this.#order.length) {
       const nodeId = this.#order[this.#index]!
       const node = job.prompt[nodeId]!
@@ -135,13 +152,13 @@ export class RunningJob {
     this.#end('success')
   }
 
-  #fail(nodeId: string, nodeType: string): void {
+  #fail(nodeId: string, nodeType: string, why = 'SimWork failed because inputs.fail is true'): void {
     this.#message('execution_error', {
       prompt_id: this.job.promptId,
       node_id: nodeId,
       node_type: nodeType,
       executed: [...this.#executed],
-      exception_message: 'SimWork failed because inputs.fail is true',
+      exception_message: why,
       exception_type: 'RuntimeError',
       traceback: [],
       current_inputs: {},

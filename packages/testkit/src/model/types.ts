@@ -11,6 +11,12 @@ import type {
 /** How a simulated server misbehaves at the HTTP layer. */
 export type FaultKind = 'refuse' | 'hang' | 'http500' | 'malformed' | 'wrongShape' | 'slow'
 
+/**
+ * A fault of the worker rather than the HTTP face: `black-hole` fails every job at its first node
+ * at once (while the API answers perfectly); `stall` stops the running job where it is until cleared.
+ */
+export type WorkerFault = 'black-hole' | 'stall'
+
 /** The HTTP endpoints a fault can target and that are counted separately. */
 export type Endpoint = 'system_stats' | 'prompt' | 'queue' | 'history' | 'interrupt' | 'jobs' | 'view'
 
@@ -143,6 +149,10 @@ export interface ComfyModel {
   setFault(fault: Fault | undefined): void
   /** The current HTTP fault. */
   readonly fault: Fault | undefined
+  /** Sets or clears the worker fault; clearing `stall` lets the running job go on. */
+  setWorkerFault(fault: WorkerFault | undefined): void
+  /** The current worker fault. */
+  readonly workerFault: WorkerFault | undefined
   /** Every job the worker started, in start order (copies). */
   readonly log: readonly ExecutionLogEntry[]
   /** HTTP requests routed to this server per endpoint, faulted ones included (copy). */

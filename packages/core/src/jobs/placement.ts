@@ -115,7 +115,7 @@ export class Placement {
           'the server refused it',
         )
       }
-      const verdict = await this.#verify(target, promptId, options.signal)
+      const verdict = await this.#verify(target, promptId, options.signal, failure.kind !== 'network')
       if (verdict === 'held') {
         this.host.logger.info(`${serverId} holds ${promptId} although its answer was lost: not resubmitted`)
         return this.#accepted(promptId, serverId, lease.url, undefined)
@@ -133,8 +133,17 @@ export class Placement {
     throw new SubmitError(promptId, attempts, `gave up after ${attempts.length} attempt(s)`)
   }
 
-  /** Asks the server whether it holds the prompt, retrying while it is unreachable, up to `lostAfterMs`. */
-  async #verify(target: JobTarget, promptId: string, signal: AbortSignal | undefined): Promise<Verdict> {
+  /**
+   * Asks the server whether it holds the prompt, retrying while it is unreachable, up to `lostAfterMs`.
+   * `answered`: the POST reached a live server (a 5xx, a timeout, a garbled reply), which may have
+   * queued the prompt.
+   */
+  async #verify(
+    target: JobTarget,
+    promptId: string,
+    signal: AbortSignal | undefined,
+    answered: boolean,
+  ): Promise<Verdict> {
     const { clock } = this.host
     const settings = this.host.settings()
     const deadline = clock.now() + settings.lostAfterMs
@@ -143,9 +152,11 @@ export class Placement {
       const where = await locate(this.client, target, promptId, settings.requestTimeoutMs, signal)
       if (where.state === 'absent') return 'absent'
       if (where.state !== 'unreachable') return 'held'
-      // A failing connection means a dead process, whose queue died with it; only a server that
-      // is alive but stuck may still run the prompt, so only that is worth waiting for.
-      if (where.cause === 'connection') return 'unknown'
+      // A POST that never got through and a server that now refuses connections: a dead process
+      // that never had the prompt. But a server that answered the POST may have queued it, and a
+      // refused connection then may be a proxy in front of a worker that still runs it: wait for
+      // a definite answer (a restarted server says "absent") rather than risk running it twice.
+      if (where.cause === 'connection' && !answered) return 'unknown'
       if (clock.now() + delay > deadline || signal?.aborted) return 'unknown'
       await wait(clock, delay, signal).catch(() => undefined)
       delay = Math.min(delay * 2, 5_000)

@@ -195,7 +195,13 @@ class LateBindingDispatcher implements Dispatcher {
     const include = entry.options.job?.include
       ? entry.options.job.include.filter((id) => id === serverId)
       : [serverId]
-    const options = { ...entry.options, job: { ...(entry.options.job ?? {}), include }, maxAttempts: 1 }
+    const options = {
+      ...entry.options,
+      job: { ...(entry.options.job ?? {}), include },
+      maxAttempts: 1,
+      // A job put back after a failed submission is a retry: it spends the balancer's retry budget.
+      isRetry: entry.failures > 0,
+    }
     const onEvent = (event: JobEvent) => {
       if (event.type === 'started') this.#started.set(event.serverId, this.balancer.clock.now())
       entry.options.onEvent?.(event)

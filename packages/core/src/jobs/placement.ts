@@ -40,10 +40,10 @@ export class Placement {
     const settings = this.host.settings()
     const maxAttempts = options.maxAttempts ?? settings.maxAttempts
     const attempts: Attempt[] = []
-    if (avoid.length === 0) this.#budget.submitted()
+    if (avoid.length === 0 && !options.isRetry) this.#budget.submitted()
     while (attempts.length < maxAttempts) {
       if (options.signal?.aborted) throw new SubmitError(promptId, attempts, 'the submission was aborted')
-      if (attempts.length > 0) {
+      if (attempts.length > 0 || options.isRetry === true) {
         if (!this.#budget.tryRetry()) {
           throw new SubmitError(
             promptId,
@@ -51,7 +51,7 @@ export class Placement {
             `the retry budget is spent (at most ${Math.round(settings.retryRatio * 100)} % of recent submissions, at least ${settings.retryMin} per ${settings.retryWindowMs} ms): the cluster is failing, not one server`,
           )
         }
-        await wait(this.host.clock, this.#budget.backoffMs(attempts.length), options.signal).catch(
+        await wait(this.host.clock, this.#budget.backoffMs(Math.max(1, attempts.length)), options.signal).catch(
           () => undefined,
         )
       }

@@ -23,6 +23,12 @@ export interface SubmitOptions {
    * never resubmitted, because some workflows have side effects. Turn it on for idempotent ones.
    */
   readonly rerunIfLost?: boolean
+  /**
+   * This submission retries a job that failed before (your own retry loop, or the dispatcher's):
+   * it draws on the balancer's retry budget instead of counting as new work, so retries stay a
+   * bounded share of traffic when the whole cluster fails.
+   */
+  readonly isRetry?: boolean
 }
 
 /** Where a prompt was queued. */

@@ -1,4 +1,10 @@
-import { type LoadBalancer, minQueue, type ServerRef, type ServerStats } from '@comfy-balancer/core'
+import {
+  lastProbeFailed,
+  type LoadBalancer,
+  minQueue,
+  type ServerRef,
+  type ServerStats,
+} from '@comfy-balancer/core'
 import { type ComfyBalancerOptions, createComfyBalancer } from './create-comfy-balancer.js'
 
 /** What `getServerQueueInfo` returns: the server's queue as just probed. */
@@ -59,9 +65,7 @@ export class ComfyUILoadBalancer {
    * balancer sends it work also depends on the thresholds: `getServerStats()` says.)
    */
   async checkServerHealth(server: ServerRef): Promise<boolean> {
-    const snapshot = await this.balancer.probe(server)
-    const last = snapshot.failures[snapshot.failures.length - 1]
-    return !(last !== undefined && last.kind === 'probe' && last.at === snapshot.checkedAt)
+    return !lastProbeFailed(await this.balancer.probe(server))
   }
 
   /** Probes one configured server now and returns its queue, or null when it could not be read. */

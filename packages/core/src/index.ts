@@ -16,7 +16,7 @@ export type {
   ServerStats,
 } from './balancer/options.js'
 export { type PreviewOptions, previewOptimal } from './balancer/preview.js'
-export { allowedByHints, isCandidate } from './balancer/selection.js'
+export { allowedByHints, isCandidate, lastProbeFailed } from './balancer/selection.js'
 export type { BalancerSnapshot } from './balancer/snapshot.js'
 export { sameServerStats, toServerStats } from './balancer/stats.js'
 export { testSelection } from './balancer/status-test.js'

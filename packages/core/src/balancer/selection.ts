@@ -117,7 +117,11 @@ function addHeldOut(
   return candidates.length > before
 }
 
-/** A failed probe is recorded with the time it finished, which is also the server's `checkedAt`. */
+/**
+ * Whether the server's latest probe failed (it did not answer), as opposed to being held out or
+ * reported failed while it answers. A failed probe is recorded with the time it finished, which
+ * is also the server's `checkedAt`.
+ */
 export function lastProbeFailed(server: ServerSnapshot): boolean {
   const last = server.failures[server.failures.length - 1]
   return last !== undefined && last.kind === 'probe' && last.at === server.checkedAt

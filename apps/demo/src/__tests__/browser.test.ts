@@ -130,4 +130,32 @@ describe('the demo page in a real browser', () => {
     expect(tested).toEqual([true, true, true, true])
     await page.screenshot({ path: `${results}demo.png`, fullPage: true })
   })
+
+  it('ejects a black hole (answers probes, fails every job at once) after three failed jobs in a row', async () => {
+    await page.click('button[data-server="rtx-4080"][data-action="black-hole"]')
+    const settled = '#jobs tbody tr[data-status="done"], #jobs tbody tr[data-status="failed"]'
+    const waitSettled = (n: number) =>
+      page.waitForFunction((args) => document.querySelectorAll(args[0]).length >= args[1], [settled, n] as const, {
+        timeout: 60_000,
+      })
+    const before = await page.$$eval('#jobs tbody tr', (rows) => rows.length)
+    await submit(12, 300)
+    await waitSettled(before + 12)
+    // Jobs the dispatcher had handed it before the third failure fail too; then it is held out.
+    const failed = await page.$$eval('#jobs tbody tr[data-status="failed"]', (rows) => rows.length)
+    expect(failed).toBeGreaterThanOrEqual(3)
+    expect(await health('react', 'rtx-4080')).toBe('unhealthy')
+    const reason = await page.textContent('#react-root tr[data-server-id][data-health="unhealthy"] td:last-child')
+    expect(reason).toMatch(/ejected for \d+ s: 3 failed jobs in a row/)
+    // While it is held out, every job lands elsewhere and succeeds.
+    await submit(12, 300)
+    await waitSettled(before + 24)
+    expect(await page.$$eval('#jobs tbody tr[data-status="failed"]', (rows) => rows.length)).toBe(failed)
+    const latest = await page.$$eval('#jobs tbody tr', (rows) =>
+      rows.slice(0, 12).map((r) => r.querySelector('td:nth-child(2)')?.textContent),
+    )
+    expect(latest).not.toContain('rtx-4080')
+    await page.screenshot({ path: `${results}demo-black-hole.png`, fullPage: true })
+    await page.click('button[data-server="rtx-4080"][data-action="up"]')
+  })
 })

@@ -1,6 +1,6 @@
 import type { PageConfig } from '../server/page-server.js'
 
-/** Buttons that drive the simulated servers' control API (`/__sim/…`): down, hang, crash, back. */
+/** Buttons that drive the simulated servers' control API (`/__sim/…`): down, hang, crash, black hole, back. */
 export function renderClusterControls(root: HTMLElement, config: PageConfig, onChange: () => void): void {
   if (!config.simulated) {
     root.textContent = 'Real servers: fault buttons are only offered for the simulated cluster.'
@@ -15,7 +15,16 @@ export function renderClusterControls(root: HTMLElement, config: PageConfig, onC
       ['Take down', 'down', () => control(server.url, 'fault', { kind: 'refuse' })],
       ['Hang', 'hang', () => control(server.url, 'fault', { kind: 'hang' })],
       ['Crash', 'crash', () => control(server.url, 'crash')],
-      ['Bring back', 'up', () => control(server.url, 'fault', {})],
+      // Answers every probe, fails every job at once: what outlier ejection is for.
+      ['Black hole', 'black-hole', () => control(server.url, 'worker', { fault: 'black-hole' })],
+      [
+        'Bring back',
+        'up',
+        async () => {
+          await control(server.url, 'worker', { fault: null })
+          return control(server.url, 'fault', {})
+        },
+      ],
     ]
     for (const [label, action, run] of actions) {
       const button = document.createElement('button')

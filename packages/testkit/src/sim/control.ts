@@ -1,4 +1,11 @@
-import { ENDPOINTS, type Endpoint, type ExecutionLogEntry, type Fault, type FaultKind } from '../model/types'
+import {
+  ENDPOINTS,
+  type Endpoint,
+  type ExecutionLogEntry,
+  type Fault,
+  type FaultKind,
+  type WorkerFault,
+} from '../model/types'
 
 /** What `GET /__sim/state` reports, and `sim.state()` returns. */
 export interface SimState {
@@ -16,6 +23,8 @@ export interface SimState {
   /** The server's clock, in simulated epoch ms. */
   now: number
   fault: Fault | null
+  /** The worker's fault (`black-hole`, `stall`), or null. */
+  workerFault: WorkerFault | null
   queueRemaining: number
   /** Open WebSocket connections. */
   wsClients: number
@@ -28,6 +37,7 @@ export interface ControlTarget {
   state(): SimState
   readonly log: readonly ExecutionLogEntry[]
   setFault(fault: Fault | undefined): void
+  setWorkerFault(fault: WorkerFault | undefined): void
   setSpeed(speed: number): void
   crash(): void
   down(options?: { forMs?: number }): Promise<void>
@@ -74,6 +84,14 @@ export async function handleControl(
       case 'DELETE /fault':
         target.setFault(undefined)
         return json({ fault: null })
+      case 'POST /worker': {
+        const { fault } = await readJson(request)
+        if (fault !== null && fault !== undefined && fault !== 'black-hole' && fault !== 'stall') {
+          throw new ControlError(400, `worker fault must be "black-hole", "stall" or null, not ${JSON.stringify(fault)}`)
+        }
+        target.setWorkerFault(fault ?? undefined)
+        return json({ workerFault: fault ?? null })
+      }
       case 'POST /speed': {
         const { speed } = await readJson(request)
         if (typeof speed !== 'number' || !(speed > 0) || !Number.isFinite(speed)) {
@@ -108,7 +126,7 @@ export async function handleControl(
   }
 }
 
-const KNOWN_PATHS = new Set(['/state', '/log', '/fault', '/speed', '/crash', '/down', '/restart'])
+const KNOWN_PATHS = new Set(['/state', '/log', '/fault', '/worker', '/speed', '/crash', '/down', '/restart'])
 
 function json(value: unknown, status = 200): Response {
   return new Response(JSON.stringify(value), {

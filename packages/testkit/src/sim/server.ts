@@ -14,7 +14,7 @@ import {
   withComfySecurity,
 } from '../http/security'
 import { createComfyModel } from '../model/comfy-model'
-import type { ComfyModel, Endpoint, ExecutionLogEntry, Fault, ModelClock } from '../model/types'
+import type { ComfyModel, Endpoint, ExecutionLogEntry, Fault, ModelClock, WorkerFault } from '../model/types'
 import { CONTROL_PREFIX, type ControlTarget, handleControl, type SimState } from './control'
 import { createScaledClock } from './scaled-clock'
 import { TrackedClock } from './tracked-clock'
@@ -82,6 +82,8 @@ export interface ComfySim {
   state(): SimState
   /** Sets or clears the HTTP fault (see the model's `Fault`). */
   setFault(fault: Fault | undefined): void
+  /** Sets or clears the worker fault (see the model's `WorkerFault`). */
+  setWorkerFault(fault: WorkerFault | undefined): void
   /** Changes the speed factor for jobs that start from now on. */
   setSpeed(speed: number): void
   /**
@@ -235,6 +237,7 @@ class SimServer implements ComfySim, ControlTarget {
       timeScale: this.#timeScale ?? null,
       now: this.clock.now(),
       fault: this.model.fault ?? null,
+      workerFault: this.model.workerFault ?? null,
       queueRemaining: this.model.queueRemaining,
       wsClients: this.wsClients,
       requestCounts: this.requestCounts,
@@ -244,6 +247,10 @@ class SimServer implements ComfySim, ControlTarget {
 
   setFault(fault: Fault | undefined): void {
     this.model.setFault(fault)
+  }
+
+  setWorkerFault(fault: WorkerFault | undefined): void {
+    this.model.setWorkerFault(fault)
   }
 
   setSpeed(speed: number): void {

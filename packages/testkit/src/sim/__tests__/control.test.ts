@@ -110,6 +110,7 @@ describe('the control API', () => {
       timeScale: 0.5,
       now: expect.any(Number),
       fault: null,
+      workerFault: null,
       queueRemaining: 0,
       wsClients: 0,
       requestCounts: { system_stats: 0, prompt: 0, queue: 0, history: 0, interrupt: 0, jobs: 0, view: 0 },
@@ -164,6 +165,21 @@ describe('the control API', () => {
     await clock.advance(100)
     expect(sim.log).toEqual([{ promptId: ID_A, startedAt: 0, endedAt: 100, outcome: 'success' }])
     expect(sim.state().speed).toBe(4)
+  })
+
+  it('POST /__sim/worker turns the worker into a black hole, and null heals it', async () => {
+    const clock = createTestClock(0)
+    const sim = await start({ clock })
+    expect(await (await control(sim, 'worker', { fault: 'black-hole' })).json()).toEqual({
+      workerFault: 'black-hole',
+    })
+    expect(sim.state().workerFault).toBe('black-hole')
+    await postJson(`${sim.url}/prompt`, { prompt: simWork(400), prompt_id: ID_A })
+    await clock.advance(0)
+    expect(sim.log).toEqual([{ promptId: ID_A, startedAt: 0, endedAt: 0, outcome: 'error' }])
+    expect((await control(sim, 'worker', { fault: 'melted' })).status).toBe(400)
+    expect(await (await control(sim, 'worker', { fault: null })).json()).toEqual({ workerFault: null })
+    expect(sim.state().workerFault).toBeNull()
   })
 
   it('GET /__sim/log lists when each prompt started and ended', async () => {

@@ -135,9 +135,13 @@ describe('the demo page in a real browser', () => {
     await page.click('button[data-server="rtx-4080"][data-action="black-hole"]')
     const settled = '#jobs tbody tr[data-status="done"], #jobs tbody tr[data-status="failed"]'
     const waitSettled = (n: number) =>
-      page.waitForFunction((args) => document.querySelectorAll(args[0]).length >= args[1], [settled, n] as const, {
-        timeout: 60_000,
-      })
+      page.waitForFunction(
+        (args) => document.querySelectorAll(args[0]).length >= args[1],
+        [settled, n] as const,
+        {
+          timeout: 60_000,
+        },
+      )
     const before = await page.$$eval('#jobs tbody tr', (rows) => rows.length)
     await submit(12, 300)
     await waitSettled(before + 12)
@@ -145,7 +149,9 @@ describe('the demo page in a real browser', () => {
     const failed = await page.$$eval('#jobs tbody tr[data-status="failed"]', (rows) => rows.length)
     expect(failed).toBeGreaterThanOrEqual(3)
     expect(await health('react', 'rtx-4080')).toBe('unhealthy')
-    const reason = await page.textContent('#react-root tr[data-server-id][data-health="unhealthy"] td:last-child')
+    const reason = await page.textContent(
+      '#react-root tr[data-server-id][data-health="unhealthy"] td:last-child',
+    )
     expect(reason).toMatch(/ejected for \d+ s: 3 failed jobs in a row/)
     // While it is held out, every job lands elsewhere and succeeds.
     await submit(12, 300)

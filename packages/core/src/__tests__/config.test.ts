@@ -99,9 +99,14 @@ describe('parseConfig', () => {
         received: '1000',
       },
     ])
-    expect(issuesOf({ servers: ['http://a:1'], outlier: { panicThreshold: 2, consecutiveErrors: 0 } })).toEqual([
+    expect(
+      issuesOf({ servers: ['http://a:1'], outlier: { panicThreshold: 2, consecutiveErrors: 0 } }),
+    ).toEqual([
       expect.objectContaining({ path: 'outlier.consecutiveErrors' }),
-      expect.objectContaining({ path: 'outlier.panicThreshold', message: expect.stringContaining('between 0 and 1') }),
+      expect.objectContaining({
+        path: 'outlier.panicThreshold',
+        message: expect.stringContaining('between 0 and 1'),
+      }),
     ])
   })
 

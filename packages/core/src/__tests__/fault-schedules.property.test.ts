@@ -26,7 +26,10 @@ const server = fc.integer({ min: 0, max: 3 })
 const forMs = fc.integer({ min: 500, max: 15_000 })
 
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ type: fc.constant('job'), workMs: fc.integer({ min: 100, max: 3_000 }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({ type: fc.constant('job'), workMs: fc.integer({ min: 100, max: 3_000 }) }),
+  },
   { weight: 3, arbitrary: fc.record({ type: fc.constant('wait'), ms: fc.integer({ min: 0, max: 5_000 }) }) },
   {
     weight: 2,
@@ -59,86 +62,107 @@ let replacedAfterCrash = 0
 describe('random fault schedules (fast-check)', () => {
   it('every job settles once, no prompt runs on two servers, no held-out server is chosen outside panic', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 10, maxLength: 60 }), fc.integer(), async (steps, seed) => {
-        const h = harness({
-          seed,
-          config: {
-            // Longer than any outage a schedule can string together (see the note at the top).
-            jobs: { lostAfterMs: 600_000, submitTimeoutMs: 10_000, requestTimeoutMs: 4_000, pollIntervalMs: 500 },
-          },
-        })
-        const models = FOUR.map((url) => h.model(url))
-        const crashes: { server: string; at: number }[] = []
-        const runsOf = (promptId: string) =>
-          models
-            .flatMap((m, i) =>
-              m.log
-                .filter((e) => e.promptId === promptId)
-                .map((e) => ({ server: FOUR[i]!.replace('http://', ''), startedAt: e.startedAt, outcome: e.outcome })),
-            )
-            .sort((a, b) => a.startedAt - b.startedAt)
-        const misplaced: string[] = []
-        h.balancer.on('selected', (event) => {
-          const now = h.clock.now()
-          const heldOut = event.server.ejectedUntil !== undefined && event.server.ejectedUntil > now
-          const healthyLeft = h.balancer.getSnapshot().servers.some((s) => s.health === 'healthy')
-          if (heldOut && healthyLeft && event.reason !== 'panic') misplaced.push(`${event.server.id} ${event.reason}`)
-        })
-        h.balancer.start()
-        const runs: Promise<JobResult>[] = []
-        for (const s of steps) {
-          if (s.type === 'job') {
-            const run = h.balancer.run(work(s.workMs))
-            run.catch(() => undefined)
-            runs.push(run)
-          } else if (s.type === 'wait') {
-            await h.clock.advance(s.ms)
-          } else if (s.type === 'crash') {
-            models[s.server]!.crash()
-            crashes.push({ server: FOUR[s.server]!.replace('http://', ''), at: h.clock.now() })
-          } else if (s.type === 'fault') {
-            const model = models[s.server]!
-            model.setFault(s.fault)
-            h.clock.setTimeout(() => model.setFault(undefined), s.forMs)
-          } else {
-            const model = models[s.server]!
-            model.setWorkerFault(s.fault)
-            h.clock.setTimeout(() => model.setWorkerFault(undefined), s.forMs)
+      fc.asyncProperty(
+        fc.array(step, { minLength: 10, maxLength: 60 }),
+        fc.integer(),
+        async (steps, seed) => {
+          const h = harness({
+            seed,
+            config: {
+              // Longer than any outage a schedule can string together (see the note at the top).
+              jobs: {
+                lostAfterMs: 600_000,
+                submitTimeoutMs: 10_000,
+                requestTimeoutMs: 4_000,
+                pollIntervalMs: 500,
+              },
+            },
+          })
+          const models = FOUR.map((url) => h.model(url))
+          const crashes: { server: string; at: number }[] = []
+          const runsOf = (promptId: string) =>
+            models
+              .flatMap((m, i) =>
+                m.log
+                  .filter((e) => e.promptId === promptId)
+                  .map((e) => ({
+                    server: FOUR[i]!.replace('http://', ''),
+                    startedAt: e.startedAt,
+                    outcome: e.outcome,
+                  })),
+              )
+              .sort((a, b) => a.startedAt - b.startedAt)
+          const misplaced: string[] = []
+          h.balancer.on('selected', (event) => {
+            const now = h.clock.now()
+            const heldOut = event.server.ejectedUntil !== undefined && event.server.ejectedUntil > now
+            const healthyLeft = h.balancer.getSnapshot().servers.some((s) => s.health === 'healthy')
+            if (heldOut && healthyLeft && event.reason !== 'panic')
+              misplaced.push(`${event.server.id} ${event.reason}`)
+          })
+          h.balancer.start()
+          const runs: Promise<JobResult>[] = []
+          for (const s of steps) {
+            if (s.type === 'job') {
+              const run = h.balancer.run(work(s.workMs))
+              run.catch(() => undefined)
+              runs.push(run)
+            } else if (s.type === 'wait') {
+              await h.clock.advance(s.ms)
+            } else if (s.type === 'crash') {
+              models[s.server]!.crash()
+              crashes.push({ server: FOUR[s.server]!.replace('http://', ''), at: h.clock.now() })
+            } else if (s.type === 'fault') {
+              const model = models[s.server]!
+              model.setFault(s.fault)
+              h.clock.setTimeout(() => model.setFault(undefined), s.forMs)
+            } else {
+              const model = models[s.server]!
+              model.setWorkerFault(s.fault)
+              h.clock.setTimeout(() => model.setWorkerFault(undefined), s.forMs)
+            }
           }
-        }
-        const outcome = await drive(h.clock, Promise.allSettled(runs), { stepMs: 500, maxMs: 900_000 })
-        expect(outcome.ok).toBe(true)
-        const settled = (outcome as { value: PromiseSettledResult<JobResult>[] }).value
-        for (const result of settled) {
-          if (result.status === 'rejected') {
-            expect(ComfyBalancerError.isInstance(result.reason)).toBe(true)
-            continue
+          const outcome = await drive(h.clock, Promise.allSettled(runs), { stepMs: 500, maxMs: 900_000 })
+          expect(outcome.ok).toBe(true)
+          const settled = (outcome as { value: PromiseSettledResult<JobResult>[] }).value
+          for (const result of settled) {
+            if (result.status === 'rejected') {
+              expect(ComfyBalancerError.isInstance(result.reason)).toBe(true)
+              continue
+            }
+            const runs = runsOf(result.value.promptId)
+            // The caller's outputs come from the last run (earlier ones are checked below).
+            expect(runs.at(-1)).toMatchObject({ server: result.value.serverId, outcome: 'success' })
           }
-          const runs = runsOf(result.value.promptId)
-          // The caller's outputs come from the last run (earlier ones are checked below).
-          expect(runs.at(-1)).toMatchObject({ server: result.value.serverId, outcome: 'success' })
-        }
-        // A prompt runs on a second server only when the first crashed after it started, taking
-        // the prompt's history with it before the balancer read it: in probe mode `prompt` it cannot
-        // tell "ran" from "never ran" then (the README's reliability section says so).
-        const promptIds = new Set(models.flatMap((m) => m.log.map((e) => e.promptId)))
-        for (const promptId of promptIds) {
-          const runs = runsOf(promptId)
-          for (const [i, run] of runs.entries()) {
-            if (i === runs.length - 1) break
-            const crashed = crashes.some((c) => c.server === run.server && c.at >= run.startedAt)
-            expect({ promptId, runs, crashed }).toEqual({ promptId, runs, crashed: true })
-            replacedAfterCrash++
+          // A prompt runs on a second server only when the first crashed after it started, taking
+          // the prompt's history with it before the balancer read it: in probe mode `prompt` it cannot
+          // tell "ran" from "never ran" then (the README's reliability section says so).
+          const promptIds = new Set(models.flatMap((m) => m.log.map((e) => e.promptId)))
+          for (const promptId of promptIds) {
+            const runs = runsOf(promptId)
+            for (const [i, run] of runs.entries()) {
+              if (i === runs.length - 1) break
+              const crashed = crashes.some((c) => c.server === run.server && c.at >= run.startedAt)
+              expect({ promptId, runs, crashed }).toEqual({ promptId, runs, crashed: true })
+              replacedAfterCrash++
+            }
           }
-        }
-        totals.ok += settled.filter((r) => r.status === 'fulfilled').length
-        totals.failed += settled.filter((r) => r.status === 'rejected').length
-        for (const r of settled) if (r.status === 'rejected') totals.codes.add((r.reason as ComfyBalancerError).code)
-        totals.ejections += h.balancer.getSnapshot().servers.filter((s) => s.ejectedUntil !== undefined).length
-        expect(misplaced).toEqual([])
-        h.balancer.dispose()
-      }),
-      { numRuns: Number(process.env.FC_RUNS ?? 60), seed: Number(process.env.FC_SEED ?? 20261129), endOnFailure: true },
+          totals.ok += settled.filter((r) => r.status === 'fulfilled').length
+          totals.failed += settled.filter((r) => r.status === 'rejected').length
+          for (const r of settled)
+            if (r.status === 'rejected') totals.codes.add((r.reason as ComfyBalancerError).code)
+          totals.ejections += h.balancer
+            .getSnapshot()
+            .servers.filter((s) => s.ejectedUntil !== undefined).length
+          expect(misplaced).toEqual([])
+          h.balancer.dispose()
+        },
+      ),
+      {
+        numRuns: Number(process.env.FC_RUNS ?? 60),
+        seed: Number(process.env.FC_SEED ?? 20261129),
+        endOnFailure: true,
+      },
     )
     // Not vacuous: most jobs ran, some failed for a fault, outlier logic had work to do, and some
     // crashes made the balancer re-place a prompt it could not know had run.

@@ -94,7 +94,10 @@ describe('outlier ejection', () => {
     h.model(A).setWorkerFault('black-hole')
     const ejections = recordEjections(h)
     for (let i = 0; i < 3; i++) {
-      await drive(h.clock, h.balancer.run(work(100), { job: { include: [id(A)] } }).catch(() => undefined))
+      await drive(
+        h.clock,
+        h.balancer.run(work(100), { job: { include: [id(A)] } }).catch(() => undefined),
+      )
     }
     expect(ejections).toHaveLength(1)
     const t0 = ejections[0]!.server.failures.at(-1)!.at
@@ -107,7 +110,10 @@ describe('outlier ejection', () => {
     await h.clock.advance(t0 + 32_500 - h.clock.now())
     expect(health()).toBe('healthy')
     // On probation: a single failed job ejects it again, for twice as long.
-    await drive(h.clock, h.balancer.run(work(100), { job: { include: [id(A)] } }).catch(() => undefined))
+    await drive(
+      h.clock,
+      h.balancer.run(work(100), { job: { include: [id(A)] } }).catch(() => undefined),
+    )
     expect(ejections).toHaveLength(2)
     expect(ejections[1]!.until - ejections[1]!.server.failures.at(-1)!.at).toBe(60_000)
     expect(ejections[1]!.ejections).toBe(2)
@@ -135,9 +141,7 @@ describe('outlier ejection', () => {
       'healthy',
       'healthy',
     ])
-    expect(h.logger.text()).toContain(
-      'gpu-b.test:8188 not ejected (3 failed jobs in a row; last: Job ',
-    )
+    expect(h.logger.text()).toContain('gpu-b.test:8188 not ejected (3 failed jobs in a row; last: Job ')
   })
 
   it('with outlier detection off, an error answer takes a server out at once and failed jobs count for nothing', async () => {
@@ -145,7 +149,10 @@ describe('outlier ejection', () => {
     await h.balancer.refresh()
     h.model(B).setWorkerFault('black-hole')
     for (let i = 0; i < 4; i++) {
-      await drive(h.clock, h.balancer.run(work(100), { job: { include: [id(B)] } }).catch(() => undefined))
+      await drive(
+        h.clock,
+        h.balancer.run(work(100), { job: { include: [id(B)] } }).catch(() => undefined),
+      )
     }
     expect(h.balancer.getSnapshot().servers[1]!.health).toBe('healthy')
     h.model(A).setFault({ kind: 'http500', endpoints: ['prompt'] })
@@ -162,7 +169,10 @@ describe('panic mode', () => {
     await h.balancer.refresh()
     h.model(D).setWorkerFault('black-hole')
     for (let i = 0; i < 3; i++) {
-      await drive(h.clock, h.balancer.run(work(100), { job: { include: [id(D)] } }).catch(() => undefined))
+      await drive(
+        h.clock,
+        h.balancer.run(work(100), { job: { include: [id(D)] } }).catch(() => undefined),
+      )
     }
     expect(h.balancer.getSnapshot().servers[3]!.ejectedUntil).toBeDefined()
     for (const url of [A, B, C]) h.model(url).setFault({ kind: 'refuse' })
@@ -192,7 +202,10 @@ describe('panic mode', () => {
     await h.balancer.refresh()
     h.model(D).setWorkerFault('black-hole')
     for (let i = 0; i < 3; i++) {
-      await drive(h.clock, h.balancer.run(work(100), { job: { include: [id(D)] } }).catch(() => undefined))
+      await drive(
+        h.clock,
+        h.balancer.run(work(100), { job: { include: [id(D)] } }).catch(() => undefined),
+      )
     }
     h.model(A).setFault({ kind: 'refuse' })
     h.balancer.recordFailure(A, 'connection refused')

@@ -1,17 +1,16 @@
+import { DEFAULT_OUTLIER } from '../config/defaults.js'
 import type { BalancerConfig } from '../config/types.js'
 import type { Clock, RandomSource } from '../contracts/clock.js'
 import type { Logger } from '../contracts/logger.js'
-import type { ServerConfig } from '../contracts/server.js'
+import type { FailureRecord, ServerConfig, ServerSnapshot } from '../contracts/server.js'
 import type { ComfyBalancerError } from '../errors/base.js'
 import type { ProbeError } from '../errors/server-errors.js'
 import { toComfyBalancerError } from '../errors/to-error.js'
 import type { FetchLike } from '../probe/fetch-json.js'
 import { type ProbeOutcome, probeServer } from '../probe/probe-server.js'
+import { jittered, RecoverySchedule } from './backoff.js'
 import type { EventHub } from './events.js'
 import type { InFlightCounter } from './in-flight.js'
-import { DEFAULT_OUTLIER } from '../config/defaults.js'
-import type { FailureRecord, ServerSnapshot } from '../contracts/server.js'
-import { jittered, RecoverySchedule } from './backoff.js'
 import { type Observation, OutlierTracker } from './outlier.js'
 import {
   ejected,
@@ -305,7 +304,12 @@ export class HealthMonitor {
     this.#recovery.at(id, until)
     logger.warn(`${id} ${why} (ejection ${ejections})`)
     if (before.health !== 'unhealthy') {
-      events.emit('health-changed', { server: after, previous: before.health, health: 'unhealthy', reason: why })
+      events.emit('health-changed', {
+        server: after,
+        previous: before.health,
+        health: 'unhealthy',
+        reason: why,
+      })
     }
     events.emit('ejected', { server: after, until, reason, ejections })
     return true

@@ -110,7 +110,8 @@ function addHeldOut(
 ): boolean {
   const before = candidates.length
   for (const server of pool) {
-    if (server.health !== 'unhealthy' || server.ejectedUntil === undefined || lastProbeFailed(server)) continue
+    if (server.health !== 'unhealthy' || server.ejectedUntil === undefined || lastProbeFailed(server))
+      continue
     if (server.maxQueue !== undefined && queueLength(server) >= server.maxQueue) continue
     if (allowedByHints(server, job)) candidates.push(server)
   }

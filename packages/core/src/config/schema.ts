@@ -108,7 +108,10 @@ const count = (what: string, max: number) =>
     .min(1)
     .max(max, { error: `expected ${what} between 1 and ${max}` })
 const share = (what: string) =>
-  z.number().min(0).max(1, { error: `expected ${what} between 0 and 1` })
+  z
+    .number()
+    .min(0)
+    .max(1, { error: `expected ${what} between 0 and 1` })
 
 /**
  * Passive health: how failures seen while placing and following jobs take a server out of rotation

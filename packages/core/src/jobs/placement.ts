@@ -51,9 +51,11 @@ export class Placement {
             `the retry budget is spent (at most ${Math.round(settings.retryRatio * 100)} % of recent submissions, at least ${settings.retryMin} per ${settings.retryWindowMs} ms): the cluster is failing, not one server`,
           )
         }
-        await wait(this.host.clock, this.#budget.backoffMs(Math.max(1, attempts.length)), options.signal).catch(
-          () => undefined,
-        )
+        await wait(
+          this.host.clock,
+          this.#budget.backoffMs(Math.max(1, attempts.length)),
+          options.signal,
+        ).catch(() => undefined)
       }
       const tried = [...avoid, ...attempts.map((a) => a.serverId)]
       let lease: Awaited<ReturnType<JobHost['acquire']>>

@@ -87,7 +87,10 @@ export async function handleControl(
       case 'POST /worker': {
         const { fault } = await readJson(request)
         if (fault !== null && fault !== undefined && fault !== 'black-hole' && fault !== 'stall') {
-          throw new ControlError(400, `worker fault must be "black-hole", "stall" or null, not ${JSON.stringify(fault)}`)
+          throw new ControlError(
+            400,
+            `worker fault must be "black-hole", "stall" or null, not ${JSON.stringify(fault)}`,
+          )
         }
         target.setWorkerFault(fault ?? undefined)
         return json({ workerFault: fault ?? null })

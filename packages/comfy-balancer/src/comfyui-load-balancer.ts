@@ -1,6 +1,6 @@
 import {
-  lastProbeFailed,
   type LoadBalancer,
+  lastProbeFailed,
   minQueue,
   type ServerRef,
   type ServerStats,

@@ -80,6 +80,7 @@ export type {
 } from './jobs/types.js'
 export { type JobUpdate, watchJob } from './jobs/watch.js'
 export type { FetchLike } from './probe/fetch-json.js'
+export * from './state/index.js'
 export { redactHeaders, redactText, redactUrl } from './util/redact.js'
 export {
   defaultWebSocketFactory,

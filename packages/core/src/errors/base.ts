@@ -13,6 +13,7 @@ export type ComfyBalancerErrorCode =
   | 'STRATEGY_FAILED'
   | 'INVALID_ARGUMENT'
   | 'MISSING_PROVIDER'
+  | 'STATE_STORE_UNAVAILABLE'
   | 'DISPOSED'
   | 'UNEXPECTED'
 

@@ -10,4 +10,5 @@ export {
   StrategyError,
   UnknownServerError,
 } from './server-errors.js'
+export { StateStoreError, type StateStoreOperation } from './state-errors.js'
 export { toComfyBalancerError } from './to-error.js'

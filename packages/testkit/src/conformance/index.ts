@@ -1,4 +1,4 @@
-/** Conformance suites every Strategy and ConfigSource implementation should pass. */
+/** Conformance suites every Strategy, ConfigSource and StateStore implementation should pass. */
 
 export {
   CONFORMANCE_INITIAL,
@@ -15,4 +15,12 @@ export {
   queueOf,
   serverSnapshot,
 } from './server-fixtures'
+export { describeStateStore } from './state-store'
+export type {
+  MarkUnderTest,
+  ProbeUnderTest,
+  StateStoreHarness,
+  StateStoreUnderTest,
+  StatusUnderTest,
+} from './state-store-types'
 export { type ContextUnderTest, describeStrategyConformance, type StrategyUnderTest } from './strategy'

@@ -1,0 +1,12 @@
+export { checkStateDelta, checkStateId, checkStateTtl } from './arguments.js'
+export { createMemoryStateStore, type MemoryStateStoreOptions } from './memory-store.js'
+export type {
+  LockRequest,
+  ProbeRecord,
+  ServerMark,
+  ServerMarkInput,
+  ServerMarkKind,
+  SharedLock,
+  StateStoreStatus,
+} from './records.js'
+export type { StateStore } from './state-store.js'

@@ -18,7 +18,19 @@ export class ChoiceEffects {
     private readonly events: EventHub,
     private readonly logger: Logger,
     private readonly strategy: Strategy,
+    /** Offers a new lock to other app instances (a shared state store); they may hold another. */
+    private readonly shareLock?: (serverId: string, ttlMs: number) => void,
   ) {}
+
+  /** Another instance holds the shared lock: follow its choice until it lapses. */
+  follow(serverId: string, until: number): void {
+    const lock = this.store.meta.lock
+    if (lock?.serverId === serverId && lock.until >= until) return
+    if (lock && lock.serverId !== serverId) this.store.update(lock.serverId, (s) => withLock(s, undefined))
+    if (!this.store.get(serverId)) return
+    this.store.setLock({ serverId, until })
+    this.store.update(serverId, (s) => withLock(s, until))
+  }
 
   /** Before the job is counted: lock and failover. */
   chosen(chosen: ServerSnapshot, reason: SelectionReason, now: number): void {
@@ -46,6 +58,7 @@ export class ChoiceEffects {
     if (lock && lock.serverId !== id) this.store.update(lock.serverId, (s) => withLock(s, undefined))
     this.store.setLock({ serverId: id, until })
     this.store.update(id, (s) => withLock(s, until))
+    this.shareLock?.(id, until - now)
   }
 
   #noteFailover(chosen: ServerSnapshot, reason: SelectionReason): void {

@@ -43,6 +43,15 @@ export interface BalancerEvents {
     readonly reason: string
     readonly ejections: number
   }
+  /**
+   * The shared state store (`stateStore` option) became unavailable (the balancer works on its local
+   * view meanwhile) or available again (it rejoins the others).
+   */
+  'state-store': {
+    readonly store: string
+    readonly state: 'available' | 'unavailable'
+    readonly reason?: string
+  }
   /** A selection moved away from the server chosen before, because that one is not usable. */
   failover: { readonly from: ServerSnapshot; readonly to: ServerSnapshot; readonly reason: string }
   /** A new config was applied. Lists server ids. */

@@ -4,10 +4,11 @@ import type { Clock, RandomSource } from '../contracts/clock.js'
 import type { Logger } from '../contracts/logger.js'
 import type { FailureRecord, ServerConfig, ServerSnapshot } from '../contracts/server.js'
 import type { ComfyBalancerError } from '../errors/base.js'
-import type { ProbeError } from '../errors/server-errors.js'
+import { ProbeError } from '../errors/server-errors.js'
 import { toComfyBalancerError } from '../errors/to-error.js'
 import type { FetchLike } from '../probe/fetch-json.js'
 import { type ProbeOutcome, probeServer } from '../probe/probe-server.js'
+import type { ProbeRecord, ServerMark } from '../state/records.js'
 import { jittered, RecoverySchedule } from './backoff.js'
 import type { EventHub } from './events.js'
 import type { InFlightCounter } from './in-flight.js'
@@ -20,6 +21,7 @@ import {
   probeSucceeded,
   withInFlight,
 } from './server-reducer.js'
+import type { SharedState } from './shared-state.js'
 import type { BalancerStore } from './store.js'
 
 /** What the monitor needs from the balancer that owns it. */
@@ -34,6 +36,8 @@ export interface MonitorHost {
   serverConfig(id: string): ServerConfig | undefined
   counter(id: string): InFlightCounter | undefined
   reportError(error: ComfyBalancerError, serverId?: string): void
+  /** The shared state store's view, when the balancer has one. */
+  shared(): SharedState | undefined
 }
 
 /**
@@ -48,6 +52,8 @@ export class HealthMonitor {
   readonly #answered = new Map<string, number>()
   readonly #recovery: RecoverySchedule
   readonly #outliers: OutlierTracker
+  /** Per server, probes skipped for another instance's (their epochs), released by its records. */
+  readonly #remoteEpochs = new Map<string, Array<{ epoch: number; at: number }>>()
   #closed = false
 
   constructor(private readonly host: MonitorHost) {
@@ -99,7 +105,10 @@ export class HealthMonitor {
     this.#recovery.disarm()
   }
 
-  /** Probes one server, sharing a probe already under way. Never rejects. */
+  /**
+   * Probes one server, sharing a probe already under way. Never rejects. With a shared state store,
+   * only the instance holding the server's probe lease probes; the others use its published result.
+   */
   probe(id: string): Promise<void> {
     const running = this.#probes.get(id)
     if (running) return running
@@ -107,11 +116,85 @@ export class HealthMonitor {
     const counter = this.host.counter(id)
     const settings = this.host.config()?.probe
     if (this.#closed || !config || !counter || !settings) return Promise.resolve()
+    // Taken before any await: jobs handed out from now on are not in this probe's reading.
     const epoch = counter.probeStarted()
+    const startedAt = this.host.clock.now()
+    const shared = this.host.shared()
+    const task = (
+      shared
+        ? shared.mayProbe(id).then((mine) => {
+            const record = mine ? undefined : shared.latest(id)
+            if (!record) return this.#probeNow(config, counter, epoch, startedAt)
+            this.#awaitRemote(id, epoch, startedAt)
+            this.remoteProbe(record)
+          })
+        : this.#probeNow(config, counter, epoch, startedAt)
+    )
+      .catch((error: unknown) =>
+        this.host.reportError(toComfyBalancerError(error, `probe of ${id} failed`), id),
+      )
+      .finally(() => this.#probes.delete(id))
+    this.#probes.set(id, task)
+    return task
+  }
+
+  /**
+   * Another instance probed a server (it holds the probe lease): apply its result as if this
+   * instance had probed, with this instance's own thresholds, and release the tickets it counts.
+   */
+  remoteProbe(record: ProbeRecord): void {
+    const config = this.host.serverConfig(record.serverId)
+    const counter = this.host.counter(record.serverId)
+    if (this.#closed || !config || !counter) return
+    const waiting = this.#remoteEpochs.get(record.serverId) ?? []
+    let seen: number | undefined
+    while (waiting.length > 0 && waiting[0]!.at <= record.startedAt) seen = waiting.shift()!.epoch
+    const checkedAt = this.host.store.get(record.serverId)?.checkedAt
+    if (checkedAt !== undefined && checkedAt > record.at) {
+      // Older than what this instance saw itself: only its ticket release still holds.
+      if (seen !== undefined && counter.probeSeen(seen)) {
+        this.host.store.update(record.serverId, (s) => withInFlight(s, counter.total))
+      }
+      return
+    }
+    const outcome: ProbeOutcome =
+      record.health === 'healthy'
+        ? {
+            ok: true,
+            latencyMs: record.latencyMs ?? 0,
+            queue:
+              record.queue === 'unknown'
+                ? { known: false, treatedAs: 0, reason: 'not read by the instance that probed' }
+                : record.queue,
+          }
+        : {
+            ok: false,
+            error: new ProbeError(
+              record.serverId,
+              'health',
+              record.reason ?? 'unhealthy (probed by another instance)',
+            ),
+          }
+    this.#apply(config, counter, seen, outcome)
+  }
+
+  #awaitRemote(id: string, epoch: number, at: number): void {
+    let waiting = this.#remoteEpochs.get(id)
+    if (!waiting) {
+      waiting = []
+      this.#remoteEpochs.set(id, waiting)
+    }
+    waiting.push({ epoch, at })
+    // Bounded: if no record comes for a while, the oldest boundaries are merged into later ones.
+    if (waiting.length > 8) waiting.splice(0, waiting.length - 8)
+  }
+
+  #probeNow(config: ServerConfig, counter: InFlightCounter, epoch: number, startedAt: number): Promise<void> {
+    const settings = this.host.config()!.probe
     // One controller per probe, so close() can abort them all without piling listeners on one signal.
     const controller = new AbortController()
     this.#aborts.add(controller)
-    const task = probeServer(config, {
+    return probeServer(config, {
       fetch: this.host.fetch,
       clock: this.host.clock,
       healthTimeoutMs: settings.healthTimeoutMs,
@@ -121,16 +204,22 @@ export class HealthMonitor {
       queueMode: settings.queueMode === 'ws' ? 'prompt' : settings.queueMode,
       signal: controller.signal,
     })
-      .then((outcome) => this.#apply(config, counter, epoch, outcome))
-      .catch((error: unknown) =>
-        this.host.reportError(toComfyBalancerError(error, `probe of ${id} failed`), id),
-      )
-      .finally(() => {
-        this.#probes.delete(id)
-        this.#aborts.delete(controller)
+      .then((outcome) => {
+        this.#apply(config, counter, epoch, outcome)
+        this.#publish(config.id, startedAt, outcome)
       })
-    this.#probes.set(id, task)
-    return task
+      .finally(() => this.#aborts.delete(controller))
+  }
+
+  #publish(id: string, startedAt: number, outcome: ProbeOutcome): void {
+    const shared = this.host.shared()
+    if (!shared) return
+    const base = { serverId: id, ownerId: shared.ownerId, startedAt, at: this.host.clock.now() }
+    shared.publish(
+      outcome.ok
+        ? { ...base, health: 'healthy', queue: outcome.queue, latencyMs: outcome.latencyMs }
+        : { ...base, health: 'unhealthy', queue: 'unknown', reason: outcome.error.message },
+    )
   }
 
   /**
@@ -138,7 +227,13 @@ export class HealthMonitor {
    * healthy server only counts until `probe.unhealthyAfter` of them in a row; a failure the app
    * reports, or a refused connection the balancer sees, counts at once.
    */
-  markFailed(id: string, reason: string, kind: FailureRecord['kind'], error?: ProbeError): void {
+  markFailed(
+    id: string,
+    reason: string,
+    kind: FailureRecord['kind'],
+    error?: ProbeError,
+    fromOthers = false,
+  ): void {
     const { store, clock, events, logger } = this.host
     const before = store.get(id)
     const limit = this.host.config()?.failureHistory
@@ -157,8 +252,15 @@ export class HealthMonitor {
     const after = store.update(id, (s) =>
       failed(s, { at: now, reason, kind }, limit, kind === 'probe' ? now : undefined),
     )!
-    if (store.meta.lock?.serverId === id) store.setLock(undefined)
+    if (store.meta.lock?.serverId === id) {
+      store.setLock(undefined)
+      this.host.shared()?.unlock()
+    }
     this.#recovery.failed(id)
+    // Probe results reach the others through the probe lease; what only this instance saw is marked.
+    if (kind !== 'probe' && !fromOthers) {
+      this.host.shared()?.mark(id, 'failed', reason, this.host.config()?.probe.intervalMs ?? 15_000)
+    }
     if (before.health !== 'unhealthy') {
       if (before.health === 'healthy') this.#outliers.wentDown(id, now)
       logger.warn(`${id} is unhealthy: ${reason}`)
@@ -193,6 +295,41 @@ export class HealthMonitor {
     else this.#note(id, observation.reason)
   }
 
+  /** Another app instance took a server out: follow it, unless this instance knows better since. */
+  remoteMark(mark: ServerMark): void {
+    const server = this.host.store.get(mark.serverId)
+    const config = this.host.config()
+    if (!server || !config || this.#closed) return
+    const now = this.host.clock.now()
+    if (mark.kind === 'failed') {
+      if (server.health === 'healthy' && mark.at > (server.checkedAt ?? 0)) {
+        this.markFailed(
+          mark.serverId,
+          `${mark.reason} (seen by another instance)`,
+          'reported',
+          undefined,
+          true,
+        )
+      }
+      return
+    }
+    if (mark.until <= now || (server.ejectedUntil !== undefined && server.ejectedUntil >= mark.until)) return
+    const why = `held out by another instance: ${mark.reason}`
+    const after = this.host.store.update(mark.serverId, (s) =>
+      ejected(s, { at: now, reason: why, kind: 'observed' }, config.failureHistory, mark.until),
+    )!
+    this.#answered.delete(mark.serverId)
+    this.#recovery.at(mark.serverId, mark.until)
+    if (server.health !== 'unhealthy') {
+      this.host.events.emit('health-changed', {
+        server: after,
+        previous: server.health,
+        health: 'unhealthy',
+        reason: why,
+      })
+    }
+  }
+
   /** A sign of life from a server (a pushed job message): it is not stalled. */
   progressed(id: string): void {
     this.#outliers.progressed(id, this.host.clock.now())
@@ -210,7 +347,12 @@ export class HealthMonitor {
     this.#recovery.clear()
   }
 
-  #apply(config: ServerConfig, counter: InFlightCounter, epoch: number, outcome: ProbeOutcome): void {
+  #apply(
+    config: ServerConfig,
+    counter: InFlightCounter,
+    epoch: number | undefined,
+    outcome: ProbeOutcome,
+  ): void {
     // A probe that outlived its config (server removed or re-pointed) says nothing about the current one.
     if (this.#closed || this.host.serverConfig(config.id) !== config) return
     const id = config.id
@@ -223,11 +365,11 @@ export class HealthMonitor {
     const before = store.get(id)
     if (!before) return
     const now = clock.now()
-    counter.probeSeen(epoch)
+    if (epoch !== undefined) counter.probeSeen(epoch)
     const stall = this.#stallOf(id, before, outcome, now)
     if (before.ejectedUntil !== undefined && before.ejectedUntil > now) {
       // Answering probes is what a black hole does too: only the end of its ejection readmits it.
-      store.update(id, (s) => withInFlight(probeAnsweredWhileDown(s, outcome, now), counter.count))
+      store.update(id, (s) => withInFlight(probeAnsweredWhileDown(s, outcome, now), counter.total))
       this.#recovery.at(id, before.ejectedUntil)
       return
     }
@@ -236,7 +378,7 @@ export class HealthMonitor {
     if (before.health === 'unhealthy' && answered < healthyAfter) {
       // A server that failed must answer more than once before it gets work again.
       this.#answered.set(id, answered)
-      store.update(id, (s) => withInFlight(probeAnsweredWhileDown(s, outcome, now), counter.count))
+      store.update(id, (s) => withInFlight(probeAnsweredWhileDown(s, outcome, now), counter.total))
       this.#recovery.soon(id)
       logger.debug(`${id} answered (${answered} of ${healthyAfter} before it is back)`)
       return
@@ -244,10 +386,10 @@ export class HealthMonitor {
     this.#answered.delete(id)
     const holdOut = stall ?? (before.health === 'unhealthy' ? this.#outliers.flapping(id, now) : undefined)
     if (holdOut !== undefined) {
-      store.update(id, (s) => withInFlight(probeAnsweredWhileDown(s, outcome, now), counter.count))
+      store.update(id, (s) => withInFlight(probeAnsweredWhileDown(s, outcome, now), counter.total))
       if (this.#eject(id, holdOut)) return
     }
-    const after = store.update(id, (s) => withInFlight(probeSucceeded(s, outcome, now), counter.count))
+    const after = store.update(id, (s) => withInFlight(probeSucceeded(s, outcome, now), counter.total))
     this.#recovery.recovered(id)
     if (after && before.health !== 'healthy') {
       this.#outliers.readmitted(id, now, before.ejectedUntil !== undefined)
@@ -302,6 +444,7 @@ export class HealthMonitor {
     this.#answered.delete(id)
     if (store.meta.lock?.serverId === id) store.setLock(undefined)
     this.#recovery.at(id, until)
+    this.host.shared()?.mark(id, 'ejected', why, ms)
     logger.warn(`${id} ${why} (ejection ${ejections})`)
     if (before.health !== 'unhealthy') {
       events.emit('health-changed', {

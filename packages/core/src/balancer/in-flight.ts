@@ -14,16 +14,29 @@ export class InFlightCounter {
   #started = 0
   #counts = new Map<number, number>()
   #total = 0
+  /** Jobs other app instances have in flight there, as a shared state store last said. */
+  others = 0
 
-  constructor(readonly serverId: string) {}
+  constructor(
+    readonly serverId: string,
+    /** Called when this instance's own count changes (to share it). */
+    private readonly onChange?: (counter: InFlightCounter) => void,
+  ) {}
 
+  /** This instance's own jobs in flight. */
   get count(): number {
     return this.#total
+  }
+
+  /** Own and other instances' jobs in flight: what choices count. */
+  get total(): number {
+    return this.#total + this.others
   }
 
   take(): InFlightTicket {
     this.#counts.set(this.#started, (this.#counts.get(this.#started) ?? 0) + 1)
     this.#total += 1
+    this.onChange?.(this)
     return { serverId: this.serverId, epoch: this.#started, released: false }
   }
 
@@ -36,6 +49,7 @@ export class InFlightCounter {
     if (current <= 1) this.#counts.delete(ticket.epoch)
     else this.#counts.set(ticket.epoch, current - 1)
     this.#total -= 1
+    this.onChange?.(this)
     return true
   }
 
@@ -55,6 +69,7 @@ export class InFlightCounter {
         changed = true
       }
     }
+    if (changed) this.onChange?.(this)
     return changed
   }
 }

@@ -35,12 +35,13 @@ import { type ConfigDiff, isEmptyDiff, planConfig, primaryOf } from './config-di
 import { ConfigLoader } from './config-loader.js'
 import { type BalancerEventHandler, type BalancerEventName, EventHub } from './events.js'
 import { HealthMonitor } from './health-monitor.js'
-import { InFlightCounter } from './in-flight.js'
+import { InFlightCounter, type InFlightTicket } from './in-flight.js'
 import { minQueue } from './min-queue.js'
 import type { AcquireOptions, Lease, LoadBalancerOptions, ServerRef, ServerStats } from './options.js'
 import { previewOptimal } from './preview.js'
 import { selectServer } from './selection.js'
 import { jobTimed, withInFlight } from './server-reducer.js'
+import { SharedState } from './shared-state.js'
 import type { BalancerSnapshot } from './snapshot.js'
 import { toServerStats } from './stats.js'
 import { BalancerStore } from './store.js'
@@ -73,6 +74,7 @@ export class LoadBalancer {
   #configs = new Map<string, ServerConfig>()
   #counters = new Map<string, InFlightCounter>()
   #refreshing: Promise<BalancerSnapshot> | undefined
+  readonly #shared: SharedState | undefined
 
   constructor(options: LoadBalancerOptions) {
     if ((options.config === undefined) === (options.source === undefined)) {
@@ -97,7 +99,11 @@ export class LoadBalancer {
         this.#logger.error('a snapshot listener threw; the balancer carried on', { error: describe(error) }),
       this.#logger,
     )
-    this.#effects = new ChoiceEffects(this.#store, this.#events, this.#logger, this.#strategy)
+    this.#effects = new ChoiceEffects(this.#store, this.#events, this.#logger, this.#strategy, (id, ttlMs) =>
+      this.#shared?.lock(id, ttlMs).then((held) => {
+        if (held && !this.#lifetime.signal.aborted) this.#effects.follow(held.serverId, held.until)
+      }),
+    )
     this.#monitor = new HealthMonitor({
       clock: this.#clock,
       random: this.#random,
@@ -109,10 +115,27 @@ export class LoadBalancer {
       serverConfig: (id) => this.#configs.get(id),
       counter: (id) => this.#counters.get(id),
       reportError: (error, serverId) => this.#reportError(error, undefined, serverId),
+      shared: () => this.#shared,
     })
     this.#webSocket = options.webSocket ?? defaultWebSocketFactory()
     const newId = options.createPromptId ?? (() => globalThis.crypto.randomUUID())
     this.clientId = `comfy-balancer-${newId().replaceAll('-', '').slice(0, 16)}`
+    this.#shared = options.stateStore
+      ? new SharedState(options.stateStore, {
+          clock: this.#clock,
+          logger: this.#logger,
+          events: this.#events,
+          ownerId: this.clientId,
+          config: () => this.#config,
+          counter: (id) => this.#counters.get(id),
+          inFlightChanged: (id) => {
+            const counter = this.#counters.get(id)
+            if (counter) this.#store.update(id, (s) => withInFlight(s, counter.total))
+          },
+          remoteProbe: (record) => this.#monitor.remoteProbe(record),
+          remoteMark: (mark) => this.#monitor.remoteMark(mark),
+        })
+      : undefined
     this.#jobs = new JobService(
       {
         clock: this.#clock,
@@ -134,6 +157,8 @@ export class LoadBalancer {
         recordJobDuration: (id, ms) => {
           if (this.#configs.has(id)) this.recordJobDuration(id, ms)
         },
+        shareOwner: (promptId, serverId) => this.#shared?.owned(promptId, serverId, OWNERSHIP_TTL_MS),
+        findOwner: (promptId) => this.#shared?.ownerOf(promptId) ?? Promise.resolve(undefined),
         pushes: (id) => this.#hub?.isOpen(id) ?? false,
         onPrompt: (promptId, listener) => this.#hub?.onPrompt(promptId, listener) ?? (() => undefined),
       },
@@ -215,6 +240,7 @@ export class LoadBalancer {
    * as in flight on that server until the next probe sees it, so a burst spreads out.
    */
   getOptimalServer(options?: AcquireOptions): Promise<string> {
+    if (this.#shared) return this.#whenWarm(() => this.#confirmed(options ?? NO_OPTIONS)).then((c) => c.url)
     return this.#whenWarm(() => this.#choose(options ?? NO_OPTIONS).url)
   }
 
@@ -223,20 +249,38 @@ export class LoadBalancer {
    * a probe has seen it. Rejects with `NoServerAvailableError` only when the fallback policy is `error`.
    */
   acquire(options?: AcquireOptions): Promise<Lease> {
-    return this.#whenWarm(() => {
-      const { server, url, counter, ticket } = this.#choose(options ?? NO_OPTIONS)
-      return {
-        server,
-        url,
-        release: () => {
-          if (counter.release(ticket)) this.#store.update(server.id, (s) => withInFlight(s, counter.count))
-        },
-      }
+    const lease = (choice: Choice): Lease => ({
+      server: choice.server,
+      url: choice.url,
+      release: () => this.#release(choice),
     })
+    if (this.#shared) return this.#whenWarm(() => this.#confirmed(options ?? NO_OPTIONS)).then(lease)
+    return this.#whenWarm(() => lease(this.#choose(options ?? NO_OPTIONS)))
+  }
+
+  #release(choice: Choice): void {
+    const { counter, ticket, server } = choice
+    if (counter.release(ticket)) this.#store.update(server.id, (s) => withInFlight(s, counter.total))
+  }
+
+  /**
+   * With a shared store: choose, then confirm the choice with the store's atomic count. If other
+   * instances took the server meanwhile (their jobs were not yet known here), choose again with the
+   * count now known — a reservation, so several instances do not all pile onto the same idle server.
+   */
+  async #confirmed(options: AcquireOptions): Promise<Choice> {
+    for (let attempt = 1; ; attempt++) {
+      const choice = this.#choose(options)
+      const believed = choice.counter.others
+      const others = await this.#shared?.reserve(choice.server.id)
+      if (others === undefined || others <= believed || attempt === MAX_RESERVATIONS) return choice
+      this.#release(choice)
+      this.#assertLive('acquire a server')
+    }
   }
 
   /** Runs `choose` at once on a warm cache (the hot path: no awaits), else after a refresh. */
-  #whenWarm<T>(choose: () => T): Promise<T> {
+  #whenWarm<T>(choose: () => T | Promise<T>): Promise<T> {
     try {
       this.#assertLive('acquire a server')
       if (this.#hub === undefined && this.#config?.probe.queueMode === 'ws') this.#openSockets()
@@ -250,7 +294,7 @@ export class LoadBalancer {
     })
   }
 
-  #choose(options: AcquireOptions) {
+  #choose(options: AcquireOptions): Choice {
     const now = this.#clock.now()
     this.#monitor.kickDue(now)
     const config = this.#settings()
@@ -276,7 +320,7 @@ export class LoadBalancer {
     this.#effects.chosen(chosen, selection.reason, now)
     const counter = this.#counters.get(chosen.id)!
     const ticket = counter.take()
-    const server = this.#store.update(chosen.id, (s) => withInFlight(s, counter.count)) ?? chosen
+    const server = this.#store.update(chosen.id, (s) => withInFlight(s, counter.total)) ?? chosen
     this.#effects.reported(server, selection.reason, selection.candidates)
     return { server, url: this.#configs.get(chosen.id)!.url, counter, ticket }
   }
@@ -404,6 +448,7 @@ export class LoadBalancer {
     this.#background.dispose()
     this.#monitor.close()
     this.#hub?.close()
+    this.#shared?.close()
     this.#loader?.close()
     this.#events.clear()
     this.#store.clearListeners()
@@ -443,6 +488,7 @@ export class LoadBalancer {
     if (!this.#config) await this.ready()
     if (this.#hub === undefined && this.#settings().probe.queueMode === 'ws') this.#openSockets()
     this.#store.setMeta({ refreshing: true })
+    void this.#shared?.catchUp()
     await Promise.all(this.#store.servers.map((server) => this.#monitor.probe(server.id)))
     if (!this.#lifetime.signal.aborted)
       this.#store.setMeta({ refreshing: false, refreshedAt: this.#clock.now() })
@@ -456,7 +502,8 @@ export class LoadBalancer {
     for (const server of config.servers) {
       counters.set(
         server.id,
-        (plan.kept.has(server.id) && this.#counters.get(server.id)) || new InFlightCounter(server.id),
+        (plan.kept.has(server.id) && this.#counters.get(server.id)) ||
+          new InFlightCounter(server.id, this.#shared ? (c) => this.#shared?.localChanged(c) : undefined),
       )
       if (!plan.kept.has(server.id)) this.#monitor.added(server.id)
     }
@@ -536,6 +583,17 @@ export class LoadBalancer {
 }
 
 const NO_OPTIONS: AcquireOptions = {}
+/** Choices tried per acquire() against other instances' reservations before taking the last one. */
+const MAX_RESERVATIONS = 3
+
+interface Choice {
+  readonly server: ServerSnapshot
+  readonly url: string
+  readonly counter: InFlightCounter
+  readonly ticket: InFlightTicket
+}
+/** How long other instances can find a prompt's server through a shared state store. */
+const OWNERSHIP_TTL_MS = 3_600_000
 
 function describe(error: unknown): string {
   return redactText(error instanceof Error ? error.message : String(error))

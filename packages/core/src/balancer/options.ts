@@ -5,6 +5,7 @@ import type { Logger } from '../contracts/logger.js'
 import type { ServerSnapshot } from '../contracts/server.js'
 import type { JobHints, Strategy } from '../contracts/strategy.js'
 import type { FetchLike } from '../probe/fetch-json.js'
+import type { StateStore } from '../state/state-store.js'
 import type { WebSocketFactory } from '../ws/web-socket.js'
 
 /** How to create a balancer: give `config` (validated at once) or a `source` (loaded on first use). */
@@ -30,6 +31,14 @@ export interface LoadBalancerOptions {
   readonly webSocket?: WebSocketFactory
   /** Makes prompt ids (lowercase hyphenated UUIDs). Default: `crypto.randomUUID`. */
   readonly createPromptId?: () => string
+  /**
+   * Shares in-flight counts, the sticky lock, failure and ejection marks, probe results (one
+   * instance probes each server per interval) and job ownership with other app instances, such as
+   * `createRedisStateStore()` from `@comfy-balancer/redis`. Without it the balancer works alone. If
+   * the store becomes unavailable, the balancer carries on with its local view (a `state-store`
+   * event says so) and rejoins when it is back. The balancer does not dispose the store.
+   */
+  readonly stateStore?: StateStore
 }
 
 /** Options for one selection. */

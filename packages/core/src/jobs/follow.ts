@@ -158,6 +158,7 @@ async function replace(
     placement.place(job.promptId, job.prompt, job.options),
   )
   job.serverId = submission.serverId
+  host.shareOwner(job.promptId, submission.serverId)
   job.attempts += 1
   job.lastSeenAt = host.clock.now()
   emit({ type: 'resubmitted', promptId: job.promptId, from, reason: why })

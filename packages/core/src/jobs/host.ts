@@ -37,6 +37,10 @@ export interface JobHost {
   /** What a request or a job showed of a server (outlier detection). */
   observe(serverId: string, observation: Observation): void
   recordJobDuration(serverId: string, durationMs: number): void
+  /** Shares where a prompt lives with other app instances (a no-op without a state store). */
+  shareOwner(promptId: string, serverId: string): void
+  /** Where another app instance placed a prompt, if a shared state store knows. */
+  findOwner(promptId: string): Promise<string | undefined>
   /** True while the server pushes job events over an open WebSocket. */
   pushes(serverId: string): boolean
   /** Listens to pushed messages about one prompt (a no-op without WebSockets). */

@@ -96,6 +96,7 @@ export class JobService {
       },
       now,
     )
+    this.host.shareOwner(promptId, submission.serverId)
     return submission
   }
 
@@ -108,11 +109,33 @@ export class JobService {
     const finished = this.#finished.get(promptId)
     if (finished) return finished.ok ? Promise.resolve(finished.value) : Promise.reject(finished.error)
     const job = this.#owners.get(promptId)
-    if (!job) return Promise.reject(new UnknownJobError(promptId))
+    if (!job) return this.#adopt(promptId).then(() => this.result(promptId, options))
     let shared = this.#following.get(promptId)
     if (!shared) shared = this.#follow(job)
     options.onEvent?.({ type: 'queued', promptId, serverId: job.serverId })
     return this.#attach(shared, job, options)
+  }
+
+  /** A prompt another app instance placed: follow it where the shared state store says it lives. */
+  async #adopt(promptId: string): Promise<void> {
+    const serverId = await this.host.findOwner(promptId)
+    if (serverId === undefined) throw new UnknownJobError(promptId)
+    if (this.#owners.get(promptId)) return
+    const now = this.host.clock.now()
+    this.#owners.add(
+      {
+        promptId,
+        serverId,
+        prompt: {},
+        options: {},
+        attempts: 1,
+        // This instance does not have the prompt, so it could never place it again.
+        started: true,
+        lastSeenAt: now,
+        createdAt: now,
+      },
+      now,
+    )
   }
 
   #follow(job: OwnedJob): Following {

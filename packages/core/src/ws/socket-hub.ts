@@ -116,7 +116,7 @@ export class SocketHub {
         remaining === 0 ? withRunningSince(s, undefined) : s,
         remaining,
         this.host.clock.now(),
-        counter.count,
+        counter.total,
       ),
     )
   }

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { defaultServerConditions } from 'vite'
 import { defineConfig } from 'vitest/config'
 
@@ -12,6 +13,8 @@ export const sharedConfig = defineConfig({
     include: ['src/**/__tests__/**/*.test.ts', 'src/**/__tests__/**/*.test.tsx'],
     typecheck: { enabled: true, include: ['src/**/__tests__/**/*.test-d.ts'] },
     restoreMocks: true,
+    // Fails a test file whose console, recorded logs or recorded events contain a test credential.
+    setupFiles: [fileURLToPath(new URL('./vitest.credential-scan.ts', import.meta.url))],
     testTimeout: 20_000,
   },
 })

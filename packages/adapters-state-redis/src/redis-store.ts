@@ -87,7 +87,8 @@ export class RedisStateStore implements StateStore {
     const lock = decodeLock(reply[0])
     const pttl = Number(reply[1])
     // PTTL is relative: turning it into this instance's time makes `until` immune to clock skew.
-    return lock && pttl > 0 ? { ...lock, until: this.clock.now() + pttl } : undefined
+    // 0 means under a millisecond left: the key still exists, so `SET NX` would still fail.
+    return lock && pttl >= 0 ? { ...lock, until: this.clock.now() + pttl } : undefined
   }
 
   async releaseLock(ownerId: string): Promise<boolean> {

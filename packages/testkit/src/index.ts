@@ -3,6 +3,16 @@
  * a ComfyUI server. The msw handlers built from the model live in `@comfy-balancer/testkit/msw`, so
  * code that does not use msw never loads it.
  */
+
+export {
+  type Chaos,
+  type ChaosEvent,
+  type ChaosKind,
+  type ChaosOptions,
+  type ChaosTarget,
+  flap,
+  startChaos,
+} from './chaos'
 export {
   createTestClock,
   DEFAULT_CLOCK_START,
@@ -12,4 +22,24 @@ export {
 } from './clock'
 export * from './model/index'
 export { seededRandom } from './random'
+export {
+  BALANCER_EVENT_NAMES,
+  describeForScan,
+  drainRecordedLines,
+  findSecrets,
+  forgetRecordedLines,
+  type RecordedLine,
+  type RecordingLogger,
+  recordEvents,
+  recordedLines,
+  recordingLogger,
+  recordLine,
+  type SecretHit,
+  scannedLineCount,
+  TEST_AUTH_HEADERS,
+  TEST_BASIC_AUTH,
+  TEST_CREDENTIALS,
+  TEST_SECRETS,
+  withTestCredentials,
+} from './recording'
 export { burstWorkload, poissonWorkload, type RunStats, summarize, type WorkItem } from './workload'

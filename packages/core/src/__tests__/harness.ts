@@ -1,4 +1,12 @@
-import { createTestClock, seededRandom, type TestClock } from '@comfy-balancer/testkit'
+import {
+  createTestClock,
+  describeForScan,
+  recordEvents,
+  recordLine,
+  seededRandom,
+  TEST_AUTH_HEADERS,
+  type TestClock,
+} from '@comfy-balancer/testkit'
 import { createMswCluster } from '@comfy-balancer/testkit/msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll } from 'vitest'
@@ -25,12 +33,19 @@ export interface CapturedLine {
   readonly fields?: unknown
 }
 
-/** A logger that keeps every line, at every level, so tests can read and scan them. */
+/**
+ * A logger that keeps every line, at every level, so tests can read and scan them. Every line also
+ * goes to testkit's suite-wide record, which the credential scan (vitest.credential-scan.ts) checks.
+ */
 export function captureLogger(): Logger & { lines: CapturedLine[]; text(): string } {
   const lines: CapturedLine[] = []
   const at =
     (level: string) =>
     (message: string, fields?: unknown): void => {
+      recordLine(
+        'logger:core',
+        `${level} ${message}${fields === undefined ? '' : ` ${describeForScan(fields)}`}`,
+      )
       lines.push(fields === undefined ? { level, message } : { level, message, fields })
     }
   return {
@@ -67,12 +82,18 @@ export interface Harness {
   model(url: string): ReturnType<ReturnType<typeof createMswCluster>['model']>
 }
 
-/** A balancer on a simulated cluster, driven by a test clock; `config` overrides the server list. */
+/**
+ * A balancer on a simulated cluster, driven by a test clock; `config` overrides the server list.
+ * Every server is configured with testkit's credential headers (a bearer token and an API key),
+ * and every event is recorded, so the suite-wide credential scan sees them exercised.
+ */
 export function harness(options: {
   servers?: readonly (string | ClusterSpec)[]
   config?: Partial<BalancerConfigInput>
   strategy?: Strategy
   seed?: number
+  /** Record every event for the credential scan (one listener per event name); default true. */
+  recordEvents?: boolean
 }): Harness {
   const clock = createTestClock()
   const specs = (options.servers ?? FOUR).map((server) =>
@@ -83,13 +104,17 @@ export function harness(options: {
   const logger = captureLogger()
   const ids = seededRandom((options.seed ?? 1) + 1000)
   const balancer = createLoadBalancer({
-    config: { servers: specs.map((spec) => spec.url), ...options.config },
+    config: {
+      servers: specs.map((spec) => ({ url: spec.url, headers: TEST_AUTH_HEADERS })),
+      ...options.config,
+    },
     clock,
     random: seededRandom(options.seed ?? 1),
     createPromptId: () => uuidFrom(ids),
     logger,
     ...(options.strategy ? { strategy: options.strategy } : {}),
   })
+  if (options.recordEvents !== false) recordEvents(balancer as unknown as Parameters<typeof recordEvents>[0])
   return { clock, cluster, balancer, logger, model: (url) => cluster.model(url) }
 }
 

@@ -101,6 +101,35 @@ describe("probe mode 'ws': pushed queues and job events", () => {
     expect(balancer.getSnapshot().servers[0]?.jobMs).toBe(result.durationMs)
   })
 
+  it('finishes a job from its pushed outputs when the server restarts before the result was read', async () => {
+    const { cluster, balancer } = await setup([1])
+    await balancer.refresh()
+    await until(balancer, () => cluster.sims[0]!.wsClients === 1)
+    const sim = cluster.sims[0]!
+    const prompt = {
+      '1': { class_type: 'SimWork', inputs: { ms: 2_000 } },
+      '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'pushed' } },
+    }
+    const submission = await balancer.submit(prompt, { rerunIfLost: true })
+    // Status reads fail while it runs, so only the pushes say it finished; then the restart wipes history.
+    sim.setFault({ kind: 'http500', endpoints: ['jobs', 'history', 'queue'] })
+    const result = balancer.result(submission.promptId)
+    await until(
+      balancer,
+      (s) =>
+        sim.log[0]?.outcome === 'success' &&
+        s.servers[0]?.queue !== 'unknown' &&
+        s.servers[0]?.queue.known === true &&
+        s.servers[0].queue.running === 0,
+    )
+    sim.crash()
+    sim.setFault(undefined)
+    const outcome = await result
+    expect(outcome.serverId).toBe(submission.serverId)
+    expect(outcome.outputs['2']).toMatchObject({ images: [expect.objectContaining({ type: 'output' })] })
+    expect(sim.log.map((e) => e.outcome)).toEqual(['success']) // not run again
+  })
+
   it("refuses 'ws' mode without a WebSocket, with a clear error", async () => {
     // As on Node 20, which has no global WebSocket.
     vi.stubGlobal('WebSocket', undefined)

@@ -175,6 +175,8 @@ export class HealthMonitor {
               record.reason ?? 'unhealthy (probed by another instance)',
             ),
           }
+    // The reading counts every instance's jobs sent before it, this one's included.
+    if (seen === undefined && counter.others !== 0) counter.others = 0
     this.#apply(config, counter, seen, outcome)
   }
 

@@ -59,9 +59,14 @@ export class InFlightCounter {
     return this.#started
   }
 
-  /** The probe of `epoch` answered: tickets taken before it started are in its queue reading. */
+  /**
+   * The probe of `epoch` answered: tickets taken before it started are in its queue reading. So are
+   * the jobs other instances sent before it: their shared count is dropped until the store next
+   * says otherwise (their own readings release them there at about the same time).
+   */
   probeSeen(epoch: number): boolean {
-    let changed = false
+    let changed = this.others !== 0
+    this.others = 0
     for (const [key, value] of this.#counts) {
       if (key < epoch) {
         this.#counts.delete(key)

@@ -148,7 +148,8 @@ export class SharedState {
   #probed(record: ProbeRecord): void {
     if (this.#closed || record.ownerId === this.host.ownerId) return
     const known = this.#latest.get(record.serverId)
-    if (known && known.at >= record.at) return
+    if (known && (known.at > record.at || (known.at === record.at && known.startedAt >= record.startedAt)))
+      return
     this.#latest.set(record.serverId, record)
     this.host.remoteProbe(record)
   }

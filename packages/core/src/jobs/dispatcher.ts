@@ -1,6 +1,7 @@
 import { fleetMedianJobMs, jobEstimateMs } from '../balancer/job-estimate.js'
 import type { LoadBalancer } from '../balancer/load-balancer.js'
 import { allowedByHints, isCandidate } from '../balancer/selection.js'
+import type { TimerHandle } from '../contracts/clock.js'
 import { queueLength } from '../contracts/server.js'
 import { ComfyBalancerError } from '../errors/base.js'
 import { SubmitError } from '../errors/job-errors.js'
@@ -85,6 +86,8 @@ class LateBindingDispatcher implements Dispatcher {
   #key = 0
   #planQueued = false
   #timer: unknown
+  /** Jobs put back for a tick because nothing could be sent (see `#later`). */
+  readonly #deferred = new Map<TimerHandle, Entry>()
   #closed = false
 
   constructor(
@@ -126,10 +129,24 @@ class LateBindingDispatcher implements Dispatcher {
     })
   }
 
+  #later(entry: Entry): void {
+    const timer = this.balancer.clock.setTimeout(() => {
+      this.#deferred.delete(timer)
+      this.#waiting.unshift(entry)
+      this.#schedule()
+    }, this.#tickMs)
+    this.#deferred.set(timer, entry)
+  }
+
   close(): void {
     this.#closed = true
     this.#unsubscribe()
     this.balancer.clock.clearTimeout(this.#timer)
+    for (const [timer, entry] of this.#deferred) {
+      this.balancer.clock.clearTimeout(timer)
+      this.#waiting.push(entry)
+    }
+    this.#deferred.clear()
     for (const entry of this.#waiting.splice(0)) {
       entry.reject(new ComfyBalancerError('DISPOSED', 'The dispatcher was closed before this job was sent.'))
     }
@@ -192,12 +209,10 @@ class LateBindingDispatcher implements Dispatcher {
 
   #send(entry: Entry, serverId: string): void {
     this.#outstanding.set(serverId, (this.#outstanding.get(serverId) ?? 0) + 1)
-    const include = entry.options.job?.include
-      ? entry.options.job.include.filter((id) => id === serverId)
-      : [serverId]
     const options = {
       ...entry.options,
-      job: { ...(entry.options.job ?? {}), include },
+      // The plan chose the server (within the job's hints); a later re-placement may go anywhere.
+      server: serverId,
       maxAttempts: 1,
       // A job put back after a failed submission is a retry: it spends the balancer's retry budget.
       isRetry: entry.failures > 0,
@@ -220,6 +235,12 @@ class LateBindingDispatcher implements Dispatcher {
         },
         (error: unknown) => {
           this.#finished(serverId)
+          if (error instanceof SubmitError && error.attempts.length === 0 && !this.#closed) {
+            // Nothing was sent (the retry budget is spent, or the server left): not a failure of the
+            // job; it waits a tick and is planned again, at the pace the budget refills.
+            this.#later(entry)
+            return
+          }
           // A server that failed before taking the job: put the job back, up to three times.
           if (error instanceof SubmitError && entry.failures < 2 && !this.#closed) {
             entry.failures += 1

@@ -25,8 +25,10 @@ export async function follow(deps: FollowDeps, job: OwnedJob, options: ResultOpt
   const { host } = deps
   const emit = (event: JobEvent) => options.onEvent?.(event)
   const news = new News()
+  const pushed: Pushed = { serverId: job.serverId, outputs: {}, success: false }
   const stopListening = host.onPrompt(job.promptId, (type, data, serverId) => {
     if (serverId !== job.serverId) return
+    collect(pushed, type, data, serverId, host.clock.now())
     if (type === 'execution_start' && !job.started) {
       job.started = true
       emit({ type: 'started', promptId: job.promptId, serverId })
@@ -38,12 +40,59 @@ export async function follow(deps: FollowDeps, job: OwnedJob, options: ResultOpt
     news.arrive()
   })
   try {
-    return await followLoop(deps, job, options, emit, news)
+    return await followLoop(deps, job, options, emit, news, pushed)
   } finally {
     stopListening()
     news.arrive()
   }
 }
+
+/**
+ * What the owner pushed about the job over its WebSocket: enough to finish the job if the server
+ * restarts (wiping its in-memory history) after it pushed `execution_success` but before the result
+ * was read — rather than call it lost, or run it again.
+ */
+interface Pushed {
+  serverId: string
+  outputs: Record<string, Record<string, unknown>>
+  success: boolean
+  startedAt?: number
+  endedAt?: number
+}
+
+function collect(
+  pushed: Pushed,
+  type: string,
+  data: Record<string, unknown>,
+  serverId: string,
+  now: number,
+): void {
+  if (pushed.serverId !== serverId) {
+    // Placed again elsewhere: what the old server said no longer applies.
+    pushed.serverId = serverId
+    pushed.outputs = {}
+    pushed.success = false
+    delete pushed.startedAt
+    delete pushed.endedAt
+  }
+  if (type === 'execution_start') pushed.startedAt = now
+  else if (type === 'executed' && typeof data.node === 'string' && isRecord(data.output)) {
+    pushed.outputs[data.node] = data.output
+  } else if (type === 'execution_success') {
+    pushed.success = true
+    pushed.endedAt = now
+  }
+}
+
+async function whereOnOwner(deps: FollowDeps, job: OwnedJob): Promise<'held' | 'absent' | 'unreachable'> {
+  const target = deps.host.target(job.serverId)
+  if (!target) return 'absent'
+  const where = await locate(deps.client, target, job.promptId, deps.host.settings().requestTimeoutMs)
+  return where.state === 'absent' ? 'absent' : where.state === 'unreachable' ? 'unreachable' : 'held'
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** Wakes the follow loop early when the owner pushes something about the job. */
 class News {
@@ -82,8 +131,9 @@ async function followLoop(
   options: ResultOptions,
   emit: (event: JobEvent) => void,
   news: News,
+  pushed: Pushed,
 ): Promise<JobResult> {
-  const { host, client, placement, onStaleCopy } = deps
+  const { host, client, onStaleCopy } = deps
   const { clock } = host
   for (;;) {
     if (options.signal?.aborted)
@@ -120,6 +170,23 @@ async function followLoop(
       }
     } else {
       const gone = where.state === 'absent' || now - job.lastSeenAt >= settings.lostAfterMs
+      if (gone && pushed.success && pushed.serverId === job.serverId) {
+        host.logger.info(
+          `${job.serverId} lost ${job.promptId} after pushing its success: finished from the pushed outputs`,
+        )
+        host.observe(job.serverId, { type: 'job-succeeded' })
+        return {
+          promptId: job.promptId,
+          serverId: job.serverId,
+          url: target?.base ?? '',
+          outputs: pushed.outputs,
+          durationMs:
+            pushed.startedAt !== undefined && pushed.endedAt !== undefined
+              ? pushed.endedAt - pushed.startedAt
+              : undefined,
+          attempts: job.attempts,
+        }
+      }
       if (gone) {
         const why =
           where.state === 'unreachable'
@@ -134,29 +201,46 @@ async function followLoop(
           )
         job.started = false
         if (where.state === 'unreachable') onStaleCopy(job.serverId, job.promptId)
-        await replace(host, placement, job, why, emit)
+        await replace(deps, job, why, emit)
         continue
       }
     }
     // With pushes, status checks only reconcile (events can be missed while a socket reconnects).
-    const pushed = host.pushes(job.serverId)
-    await news.next(clock, pushed ? settings.pollIntervalMs * 10 : settings.pollIntervalMs, options.signal)
+    const pushing = host.pushes(job.serverId)
+    await news.next(clock, pushing ? settings.pollIntervalMs * 10 : settings.pollIntervalMs, options.signal)
   }
 }
 
 async function replace(
-  host: JobHost,
-  placement: Placement,
+  deps: FollowDeps,
   job: OwnedJob,
   why: string,
   emit: (event: JobEvent) => void,
 ): Promise<void> {
+  const { host, placement } = deps
   const from = job.serverId
   host.logger.warn(`job ${job.promptId} never ran on ${from} (${why}): placing it again`)
-  const submission = await placement.place(job.promptId, job.prompt, job.options, [from]).catch(() =>
-    // Only the old server is left: it answers again and lost the job, so it may take it back.
-    placement.place(job.promptId, job.prompt, job.options),
-  )
+  const submission = await placement.place(job.promptId, job.prompt, job.options, [from]).catch(async () => {
+    // Only the old server is left (or the job may run nowhere else). Ask it first: a server that was
+    // only slow still has the prompt, and ComfyUI would run the same prompt id twice. Only a definite
+    // "absent" lets it have the prompt again.
+    const where = await whereOnOwner(deps, job)
+    if (where === 'held') return undefined
+    if (where === 'unreachable') {
+      throw new JobError(
+        job.promptId,
+        from,
+        'lost',
+        `its server stopped answering before it was seen to run (${why}) and no other server may take it; not placed again, as it may still run there`,
+      )
+    }
+    return placement.place(job.promptId, job.prompt, job.options)
+  })
+  if (submission === undefined) {
+    host.logger.info(`${from} still holds ${job.promptId}: following it there`)
+    job.lastSeenAt = host.clock.now()
+    return
+  }
   job.serverId = submission.serverId
   host.shareOwner(job.promptId, submission.serverId)
   job.attempts += 1

@@ -60,7 +60,10 @@ export class Placement {
       const tried = [...avoid, ...attempts.map((a) => a.serverId)]
       let lease: Awaited<ReturnType<JobHost['acquire']>>
       try {
-        lease = await this.host.acquire(excluding(options.job, tried))
+        const pinned = options.server !== undefined && avoid.length === 0 && attempts.length === 0
+        lease = await this.host.acquire(
+          pinned ? { ...(options.job ?? {}), include: [options.server!] } : excluding(options.job, tried),
+        )
       } catch (error) {
         const detail = ComfyBalancerError.isInstance(error) ? error.message : String(error)
         throw new SubmitError(promptId, attempts, `no server left to try (${detail})`, { cause: error })

@@ -29,6 +29,12 @@ export interface SubmitOptions {
    * bounded share of traffic when the whole cluster fails.
    */
   readonly isRetry?: boolean
+  /**
+   * Send the prompt to this server (an id) rather than choose one: the dispatcher's late binding
+   * decided already. Only the first placement is bound to it; a prompt the server loses before
+   * running it is placed again by the usual rules (`job` hints), not pinned to the server that lost it.
+   */
+  readonly server?: string
 }
 
 /** Where a prompt was queued. */

@@ -25,27 +25,34 @@ export async function faultedReply(
 ): Promise<Reply | typeof NETWORK_ERROR> {
   if (fault === undefined) return route.handle(context)
   const takesEffect = route.method === 'POST' && fault.process === true
-  switch (fault.kind) {
-    case 'refuse':
-      return NETWORK_ERROR
-    case 'slow':
-      // The server is busy before it handles the request; like aiohttp, it still handles it if
-      // the client has given up meanwhile.
-      await Promise.race([sleepOn(context.model.clock, fault.delayMs ?? 0), aborted(lifetime)])
-      return lifetime?.aborted ? NETWORK_ERROR : route.handle(context)
-    case 'hang':
-      if (takesEffect) route.handle(context)
-      // Settle once the client aborts, so no resolver is left pending forever.
-      await Promise.race([aborted(context.request.signal), aborted(lifetime)])
-      return NETWORK_ERROR
-    case 'http500':
-      if (takesEffect) route.handle(context)
-      return internalErrorReply()
-    case 'malformed':
-      return truncatedReply(route.method === 'GET' || takesEffect ? route.handle(context) : undefined)
-    case 'wrongShape':
-      if (takesEffect) route.handle(context)
-      return jsonReply(route.wrongShape(context))
+  // Removes this request's abort listeners once it is answered, so they do not pile up on the
+  // server's long-lived lifetime signal (one per slow or hung request until the next crash).
+  const done = new AbortController()
+  try {
+    switch (fault.kind) {
+      case 'refuse':
+        return NETWORK_ERROR
+      case 'slow':
+        // The server is busy before it handles the request; like aiohttp, it still handles it if
+        // the client has given up meanwhile.
+        await Promise.race([sleepOn(context.model.clock, fault.delayMs ?? 0), aborted(lifetime, done.signal)])
+        return lifetime?.aborted ? NETWORK_ERROR : route.handle(context)
+      case 'hang':
+        if (takesEffect) route.handle(context)
+        // Settle once the client aborts, so no resolver is left pending forever.
+        await Promise.race([aborted(context.request.signal, done.signal), aborted(lifetime, done.signal)])
+        return NETWORK_ERROR
+      case 'http500':
+        if (takesEffect) route.handle(context)
+        return internalErrorReply()
+      case 'malformed':
+        return truncatedReply(route.method === 'GET' || takesEffect ? route.handle(context) : undefined)
+      case 'wrongShape':
+        if (takesEffect) route.handle(context)
+        return jsonReply(route.wrongShape(context))
+    }
+  } finally {
+    done.abort()
   }
 }
 
@@ -54,9 +61,11 @@ function sleepOn(clock: ModelClock, ms: number): Promise<void> {
   return new Promise((resolve) => clock.setTimeout(resolve, ms))
 }
 
-/** Resolves when `signal` aborts; never for an absent signal. */
-function aborted(signal: AbortSignal | undefined): Promise<void> {
+/** Resolves when `signal` aborts; never for an absent signal. The listener goes when `until` aborts. */
+function aborted(signal: AbortSignal | undefined, until: AbortSignal): Promise<void> {
   if (signal === undefined) return new Promise(() => undefined)
   if (signal.aborted) return Promise.resolve()
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
+  return new Promise((resolve) =>
+    signal.addEventListener('abort', () => resolve(), { once: true, signal: until }),
+  )
 }

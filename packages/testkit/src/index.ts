@@ -20,6 +20,7 @@ export {
   type TestClockOptions,
   type TimerHandle,
 } from './clock'
+export { type DriveOptions, driveClock, type Settled } from './drive'
 export * from './model/index'
 export { seededRandom } from './random'
 export {

@@ -7,12 +7,18 @@ import {
   type StateStore,
   silentLogger,
 } from '@comfy-balancer/core'
-import { createTestClock, seededRandom, TEST_AUTH_HEADERS, type TestClock } from '@comfy-balancer/testkit'
+import {
+  createTestClock,
+  driveClock,
+  seededRandom,
+  TEST_AUTH_HEADERS,
+  type TestClock,
+} from '@comfy-balancer/testkit'
 import { createMswCluster } from '@comfy-balancer/testkit/msw'
+import { type RedisServer, startRedisServer } from '@comfy-balancer/testkit/redis'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createRedisStateStore } from '../index.js'
-import { type RedisServer, startRedisServer } from './redis-server.js'
 import { eventually } from './wait.js'
 
 /**
@@ -163,28 +169,11 @@ async function inFlightSettles(observer: StateStore, jobs: number): Promise<Reco
 
 const work = (ms: number) => ({ '1': { class_type: 'SimWork', inputs: { ms } } })
 
-/**
- * Advances the test clock in steps until `promise` settles, yielding real time at each step for
- * Redis round trips; rejects after `maxMs` of clock time.
- */
+/** Drives the test clock until `promise` settles, yielding real time at each step for Redis round trips. */
 async function drive<T>(clock: TestClock, promise: Promise<T>, maxMs = 120_000): Promise<T> {
-  let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined
-  promise.then(
-    (value) => {
-      outcome = { ok: true, value }
-    },
-    (error: unknown) => {
-      outcome = { ok: false, error }
-    },
-  )
-  for (let elapsed = 0; elapsed <= maxMs; elapsed += 100) {
-    await clock.flush()
-    await new Promise((resolve) => setTimeout(resolve, 2))
-    if (outcome?.ok) return outcome.value
-    if (outcome) throw outcome.error
-    await clock.advance(100)
-  }
-  throw new Error(`still pending after ${maxMs} ms of clock time`)
+  const outcome = await driveClock(clock, promise, { maxMs, realYieldMs: 2 })
+  if (outcome.ok) return outcome.value
+  throw outcome.error
 }
 
 describe('two balancers sharing one Redis', () => {

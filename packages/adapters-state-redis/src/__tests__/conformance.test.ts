@@ -1,8 +1,8 @@
 import { silentLogger } from '@comfy-balancer/core'
 import { describeStateStore } from '@comfy-balancer/testkit/conformance'
+import { type RedisServer, startRedisServer } from '@comfy-balancer/testkit/redis'
 import { afterAll, beforeAll } from 'vitest'
 import { createRedisStateStore } from '../index.js'
-import { type RedisServer, startRedisServer } from './redis-server.js'
 
 let redis: RedisServer
 beforeAll(async () => {

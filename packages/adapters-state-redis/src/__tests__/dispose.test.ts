@@ -1,7 +1,7 @@
 import { silentLogger } from '@comfy-balancer/core'
+import { type RedisServer, startRedisServer } from '@comfy-balancer/testkit/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRedisStateStore } from '../index.js'
-import { type RedisServer, startRedisServer } from './redis-server.js'
 
 let redis: RedisServer
 beforeAll(async () => {

@@ -5,9 +5,9 @@ import {
   type StateStoreStatus,
   silentLogger,
 } from '@comfy-balancer/core'
+import { type RedisServer, startRedisServer } from '@comfy-balancer/testkit/redis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createRedisStateStore } from '../index.js'
-import { type RedisServer, startRedisServer } from './redis-server.js'
 import { eventually } from './wait.js'
 
 let redis: RedisServer

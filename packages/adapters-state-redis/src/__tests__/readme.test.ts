@@ -1,6 +1,6 @@
+import { type RedisServer, startRedisServer } from '@comfy-balancer/testkit/redis'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createRedisStateStore } from '../index.js'
-import { type RedisServer, startRedisServer } from './redis-server.js'
 import { eventually } from './wait.js'
 
 let redis: RedisServer

@@ -1,8 +1,8 @@
 import { type StateStore, silentLogger } from '@comfy-balancer/core'
+import { type RedisServer, startRedisServer } from '@comfy-balancer/testkit/redis'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createRedisStateStore } from '../index.js'
-import { type RedisServer, startRedisServer } from './redis-server.js'
 import { eventually } from './wait.js'
 
 let redis: RedisServer

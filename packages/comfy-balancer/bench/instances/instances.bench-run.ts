@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs'
 import { poissonWorkload, seededRandom } from '@comfy-balancer/testkit'
+import { type RedisServer, startRedisServer } from '@comfy-balancer/testkit/redis'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { buildWorker } from './build-worker.js'
 import type { PlacementMode, StoreSpec } from './protocol.js'
-import { type BenchRedis, startBenchRedis } from './redis-server.js'
 import { type InstancesOutcome, runInstances } from './run-instances.js'
 
 /**
@@ -25,7 +25,7 @@ const capacityPerMs = SPEEDS.reduce((a, b) => a + b, 0) / MEAN_WORK_MS
 const items = poissonWorkload(JOBS, 0.8 * capacityPerMs, MEAN_WORK_MS, 7)
 
 let worker: Awaited<ReturnType<typeof buildWorker>>
-let redis: BenchRedis
+let redis: RedisServer
 let runs = 0
 
 interface Row extends InstancesOutcome {
@@ -37,11 +37,11 @@ interface Row extends InstancesOutcome {
 const rows: Row[] = []
 
 beforeAll(async () => {
-  ;[worker, redis] = await Promise.all([buildWorker(), startBenchRedis()])
+  ;[worker, redis] = await Promise.all([buildWorker(), startRedisServer()])
 }, 120_000)
 
 afterAll(async () => {
-  await redis?.stop()
+  await redis?.close()
   await worker?.remove()
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
   const lines = [

@@ -1,8 +1,10 @@
 import {
   createTestClock,
   describeForScan,
+  driveClock,
   recordEvents,
   recordLine,
+  type Settled,
   seededRandom,
   TEST_AUTH_HEADERS,
   type TestClock,
@@ -127,27 +129,12 @@ export function work(ms: number): Record<string, unknown> {
  * Advances the test clock in steps until `promise` settles (or `maxMs` of clock time passed), and
  * returns its outcome — for flows that poll on the clock.
  */
-export async function drive<T>(
+export function drive<T>(
   clock: TestClock,
   promise: Promise<T>,
   options: { stepMs?: number; maxMs?: number } = {},
-): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
-  let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined
-  promise.then(
-    (value) => {
-      outcome = { ok: true, value }
-    },
-    (error: unknown) => {
-      outcome = { ok: false, error }
-    },
-  )
-  const step = options.stepMs ?? 100
-  for (let elapsed = 0; elapsed <= (options.maxMs ?? 600_000); elapsed += step) {
-    await clock.flush()
-    if (outcome) return outcome
-    await clock.advance(step)
-  }
-  throw new Error(`still pending after ${options.maxMs ?? 600_000} ms of clock time`)
+): Promise<Settled<T>> {
+  return driveClock(clock, promise, options)
 }
 
 /** Every run of `promptId` across the cluster's servers, as `server:outcome`. */

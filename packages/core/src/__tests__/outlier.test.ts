@@ -19,6 +19,13 @@ function recordEjections(h: ReturnType<typeof harness>): BalancerEvents['ejected
   return seen
 }
 
+/** Runs `count` jobs on one server, one after another, ignoring how they end (a black hole fails them). */
+async function failJobsOn(h: ReturnType<typeof harness>, url: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    await drive(h.clock, h.balancer.run(work(100), { job: { include: [id(url)] } }).catch(() => undefined))
+  }
+}
+
 /** How many prompts each server's worker started. */
 function startsByServer(h: ReturnType<typeof harness>): Record<string, number> {
   return Object.fromEntries([...h.cluster.models].map(([url, model]) => [id(url), model.log.length]))
@@ -93,12 +100,7 @@ describe('outlier ejection', () => {
     await h.balancer.refresh()
     h.model(A).setWorkerFault('black-hole')
     const ejections = recordEjections(h)
-    for (let i = 0; i < 3; i++) {
-      await drive(
-        h.clock,
-        h.balancer.run(work(100), { job: { include: [id(A)] } }).catch(() => undefined),
-      )
-    }
+    await failJobsOn(h, A, 3)
     expect(ejections).toHaveLength(1)
     const t0 = ejections[0]!.server.failures.at(-1)!.at
     expect(ejections[0]!.until - t0).toBe(30_000)
@@ -110,10 +112,7 @@ describe('outlier ejection', () => {
     await h.clock.advance(t0 + 32_500 - h.clock.now())
     expect(health()).toBe('healthy')
     // On probation: a single failed job ejects it again, for twice as long.
-    await drive(
-      h.clock,
-      h.balancer.run(work(100), { job: { include: [id(A)] } }).catch(() => undefined),
-    )
+    await failJobsOn(h, A, 1)
     expect(ejections).toHaveLength(2)
     expect(ejections[1]!.until - ejections[1]!.server.failures.at(-1)!.at).toBe(60_000)
     expect(ejections[1]!.ejections).toBe(2)
@@ -127,12 +126,7 @@ describe('outlier ejection', () => {
     h.model(A).setWorkerFault('black-hole')
     h.model(B).setWorkerFault('black-hole')
     for (const server of [A, B]) {
-      for (let i = 0; i < 3; i++) {
-        await drive(
-          h.clock,
-          h.balancer.run(work(100), { job: { include: [id(server)] } }).catch(() => undefined),
-        )
-      }
+      await failJobsOn(h, server, 3)
     }
     expect(ejections.map((e) => e.server.id)).toEqual([id(A)])
     expect(h.balancer.getSnapshot().servers.map((s) => s.health)).toEqual([
@@ -148,12 +142,7 @@ describe('outlier ejection', () => {
     const h = harness({ servers: [A, B], config: { ...exact, outlier: { enabled: false } } })
     await h.balancer.refresh()
     h.model(B).setWorkerFault('black-hole')
-    for (let i = 0; i < 4; i++) {
-      await drive(
-        h.clock,
-        h.balancer.run(work(100), { job: { include: [id(B)] } }).catch(() => undefined),
-      )
-    }
+    await failJobsOn(h, B, 4)
     expect(h.balancer.getSnapshot().servers[1]!.health).toBe('healthy')
     h.model(A).setFault({ kind: 'http500', endpoints: ['prompt'] })
     const outcome = await drive(h.clock, h.balancer.submit(work(100)))
@@ -168,12 +157,7 @@ describe('panic mode', () => {
     const h = harness({ config: { ...exact, ...config } })
     await h.balancer.refresh()
     h.model(D).setWorkerFault('black-hole')
-    for (let i = 0; i < 3; i++) {
-      await drive(
-        h.clock,
-        h.balancer.run(work(100), { job: { include: [id(D)] } }).catch(() => undefined),
-      )
-    }
+    await failJobsOn(h, D, 3)
     expect(h.balancer.getSnapshot().servers[3]!.ejectedUntil).toBeDefined()
     for (const url of [A, B, C]) h.model(url).setFault({ kind: 'refuse' })
     for (const url of [A, B, C]) h.balancer.recordFailure(url, 'connection refused')
@@ -201,12 +185,7 @@ describe('panic mode', () => {
     const h = harness({ config: exact })
     await h.balancer.refresh()
     h.model(D).setWorkerFault('black-hole')
-    for (let i = 0; i < 3; i++) {
-      await drive(
-        h.clock,
-        h.balancer.run(work(100), { job: { include: [id(D)] } }).catch(() => undefined),
-      )
-    }
+    await failJobsOn(h, D, 3)
     h.model(A).setFault({ kind: 'refuse' })
     h.balancer.recordFailure(A, 'connection refused')
     const chosen = new Set<string>()

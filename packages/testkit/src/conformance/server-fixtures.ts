@@ -31,10 +31,11 @@ export interface FixtureSnapshot {
   readonly failures: readonly {
     readonly at: number
     readonly reason: string
-    readonly kind: 'probe' | 'reported'
+    readonly kind: 'probe' | 'reported' | 'observed'
   }[]
   readonly consecutiveFailures: number
   readonly checkedAt?: number | undefined
+  readonly ejectedUntil?: number | undefined
 }
 
 /** What a fixture may set: the queue as a plain number of prompts (running first) is the usual case. */

@@ -4,7 +4,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-/** A real `redis-server` for one test file: on 127.0.0.1 only, on a free port, persisting nothing. */
+/** A real `redis-server` for a test file or a benchmark: on 127.0.0.1 only, on a free port, persisting nothing. */
 export interface RedisServer {
   readonly port: number
   /** `redis://127.0.0.1:<port>`, with `:password@` when started with one. */

@@ -22,7 +22,10 @@ function recordEjections(h: ReturnType<typeof harness>): BalancerEvents['ejected
 /** Runs `count` jobs on one server, one after another, ignoring how they end (a black hole fails them). */
 async function failJobsOn(h: ReturnType<typeof harness>, url: string, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
-    await drive(h.clock, h.balancer.run(work(100), { job: { include: [id(url)] } }).catch(() => undefined))
+    await drive(
+      h.clock,
+      h.balancer.run(work(100), { job: { include: [id(url)] } }).catch(() => undefined),
+    )
   }
 }
 

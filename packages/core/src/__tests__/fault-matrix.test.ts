@@ -227,12 +227,16 @@ describe('interrupt column: interrupt() settles (never hangs), never touches ano
 
   const interruptEndpoints = ['jobs', 'queue', 'history', 'interrupt'] as const
   for (const fault of ['refuse', 'hang', 'http500', 'malformed', 'wrongShape'] as const) {
-    it(`${fault} on A's status and interrupt endpoints: interrupt() resolves false; A's job runs on to success`, async () => {
+    it(`${fault} on A's status and interrupt endpoints: interrupt() rejects with INTERRUPT_FAILED; A's job runs on to success`, async () => {
       const r = await interruptUnder((h) => {
         h.model(A).setFault({ kind: fault, endpoints: [...interruptEndpoints] })
         return () => h.model(A).setFault(undefined)
       })
-      expect(r.interrupted).toEqual({ ok: true, value: false })
+      // It cannot tell where the job is: not "false" (which says it was neither queued nor running).
+      expect(r.interrupted).toMatchObject({
+        ok: false,
+        error: { code: 'INTERRUPT_FAILED', serverId: 'gpu-a.test:8188' },
+      })
       // Once the fault is gone, the follow reads the job's result.
       expect(r.onA.ok).toBe(true)
       expect(runsOf(r.h, r.promptA)).toEqual([`${A}:success`])
@@ -254,12 +258,15 @@ describe('interrupt column: interrupt() settles (never hangs), never touches ano
 
   it('flapping A: interrupt() settles whatever phase it meets; the job ends exactly once', async () => {
     const r = await interruptUnder((h) => flap(h.model(A), h.clock, { downMs: 700, upMs: 700 }))
-    expect(r.interrupted.ok).toBe(true)
     const runs = runsOf(r.h, r.promptA)
     expect(runs).toHaveLength(1)
-    // Interrupted if the call got through, otherwise it ran to the end; the caller learns which.
-    if ((r.interrupted as { value: boolean }).value) expect(runs).toEqual([`${A}:interrupted`])
-    else expect(runs).toEqual([`${A}:success`])
+    // Interrupted if the call got through; otherwise it ran to the end, and the caller learns that it
+    // was not interrupted (false) or that it could not tell (INTERRUPT_FAILED) — never a wrong "true".
+    if (r.interrupted.ok && r.interrupted.value) expect(runs).toEqual([`${A}:interrupted`])
+    else {
+      if (!r.interrupted.ok) expect(r.interrupted.error).toMatchObject({ code: 'INTERRUPT_FAILED' })
+      expect(runs).toEqual([`${A}:success`])
+    }
     expect(r.onA.ok).toBe(runs[0] === `${A}:success`)
   })
 
@@ -274,13 +281,13 @@ describe('interrupt column: interrupt() settles (never hangs), never touches ano
     expect(runsOf(r.h, r.promptA)).toEqual([`${A}:lost`])
   })
 
-  it('dies after accepting the interrupt POST: the interrupt takes effect although interrupt() cannot know it', async () => {
+  it('hangs after acting on the interrupt POST: interrupt() looks again and reports true', async () => {
     const r = await interruptUnder((h) => {
       h.model(A).setFault({ kind: 'hang', process: true, endpoints: ['interrupt'] })
       return () => h.model(A).setFault(undefined)
     })
-    // The POST timed out, so the call reports false — yet A did interrupt the job.
-    expect(r.interrupted).toEqual({ ok: true, value: false })
+    // The POST timed out, but the job's history says it was interrupted: the call says so.
+    expect(r.interrupted).toEqual({ ok: true, value: true })
     expect(runsOf(r.h, r.promptA)).toEqual([`${A}:interrupted`])
     expect(r.onA.ok).toBe(false)
     expect((r.onA as { error: ComfyBalancerError }).error).toMatchObject({
@@ -289,12 +296,12 @@ describe('interrupt column: interrupt() settles (never hangs), never touches ano
     })
   })
 
-  it('A down on every endpoint: interrupt() settles with false, and the job runs on once it is back', async () => {
+  it('A down on every endpoint: interrupt() rejects with INTERRUPT_FAILED, and the job runs on once it is back', async () => {
     const r = await interruptUnder((h) => {
       h.model(A).setFault({ kind: 'refuse' })
       return () => h.model(A).setFault(undefined)
     })
-    expect(r.interrupted).toEqual({ ok: true, value: false })
+    expect(r.interrupted).toMatchObject({ ok: false, error: { code: 'INTERRUPT_FAILED' } })
     expect(r.onA.ok).toBe(true)
     expect(runsOf(r.h, r.promptA)).toEqual([`${A}:success`])
   })

@@ -361,7 +361,11 @@ export class LoadBalancer {
     return this.#live('run a prompt', () => this.#jobs.run(prompt, options))
   }
 
-  /** Removes a queued prompt from its owner's queue, or interrupts it if it is running. */
+  /**
+   * Removes a queued prompt from its owner's queue, or interrupts it if it is running. Resolves true
+   * when it did, false when the prompt was neither queued nor running there; rejects with
+   * `InterruptError` (`INTERRUPT_FAILED`) when the server could not say, so the job may still run.
+   */
   interrupt(promptId: string): Promise<boolean> {
     return this.#live('interrupt a job', () => this.#jobs.interrupt(promptId))
   }

@@ -10,6 +10,7 @@ export type ComfyBalancerErrorCode =
   | 'JOB_FAILED'
   | 'JOB_LOST'
   | 'UNKNOWN_JOB'
+  | 'INTERRUPT_FAILED'
   | 'STRATEGY_FAILED'
   | 'INVALID_ARGUMENT'
   | 'MISSING_PROVIDER'

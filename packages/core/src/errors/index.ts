@@ -1,6 +1,13 @@
 export { ComfyBalancerError, type ComfyBalancerErrorCode } from './base.js'
 export { type ConfigIssue, ConfigLoadError, ConfigValidationError } from './config-errors.js'
-export { JobError, type JobFailure, type NodeErrors, PromptRejectedError, SubmitError } from './job-errors.js'
+export {
+  InterruptError,
+  JobError,
+  type JobFailure,
+  type NodeErrors,
+  PromptRejectedError,
+  SubmitError,
+} from './job-errors.js'
 export {
   DisposedError,
   InvalidArgumentError,

@@ -80,3 +80,19 @@ export class JobError extends ComfyBalancerError {
     this.details = details
   }
 }
+
+/**
+ * `interrupt()` could not tell whether the job was stopped: its server did not answer (or answered
+ * nonsense) both to the interrupt and to the check after it. The job may still run.
+ */
+export class InterruptError extends ComfyBalancerError {
+  readonly promptId: string
+  readonly serverId: string
+
+  constructor(promptId: string, serverId: string, reason: string, options?: { cause?: unknown }) {
+    super('INTERRUPT_FAILED', `Could not interrupt prompt ${promptId} on ${serverId}: ${reason}`, options)
+    this.name = 'InterruptError'
+    this.promptId = promptId
+    this.serverId = serverId
+  }
+}

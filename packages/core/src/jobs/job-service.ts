@@ -1,11 +1,11 @@
 import { ComfyBalancerError } from '../errors/base.js'
-import { JobError } from '../errors/job-errors.js'
+import { InterruptError, JobError } from '../errors/job-errors.js'
 import { InvalidArgumentError } from '../errors/server-errors.js'
 import { endpointUrl } from '../util/request-target.js'
 import type { ComfyClient } from './comfy-client.js'
 import { type FollowDeps, follow } from './follow.js'
 import type { JobHost } from './host.js'
-import { locate } from './locate.js'
+import { type HistoryEntry, locate } from './locate.js'
 import { type OwnedJob, OwnershipMap } from './ownership.js'
 import { Placement } from './placement.js'
 import type {
@@ -30,6 +30,12 @@ interface Following {
 type Outcome =
   | { readonly ok: true; readonly value: JobResult }
   | { readonly ok: false; readonly error: unknown }
+
+/** Whether a finished history entry ended by interruption (ComfyUI's `execution_interrupted`). */
+function wasInterrupted(entry: HistoryEntry): boolean {
+  const messages = entry.status?.messages
+  return Array.isArray(messages) && messages.some((m) => Array.isArray(m) && m[0] === 'execution_interrupted')
+}
 
 /** Thrown by `result()` and friends for a prompt id this balancer did not place (or forgot). */
 export class UnknownJobError extends ComfyBalancerError {
@@ -228,8 +234,25 @@ export class JobService {
     if (!target) return false
     const timeoutMs = this.host.settings().requestTimeoutMs
     const where = await locate(this.client, target, promptId, timeoutMs)
-    if (where.state === 'pending') return (await this.client.deleteQueued(target, promptId, { timeoutMs })).ok
-    if (where.state === 'running') return (await this.client.interrupt(target, promptId, { timeoutMs })).ok
+    if (where.state === 'unreachable') {
+      throw new InterruptError(
+        promptId,
+        job.serverId,
+        `its server did not say where the job is (${where.reason})`,
+      )
+    }
+    if (where.state !== 'pending' && where.state !== 'running') return false
+    const answer =
+      where.state === 'pending'
+        ? await this.client.deleteQueued(target, promptId, { timeoutMs })
+        : await this.client.interrupt(target, promptId, { timeoutMs })
+    if (answer.ok) return true
+    // The request failed, but the server may have acted on it: look again before saying no.
+    const after = await locate(this.client, target, promptId, timeoutMs)
+    if (after.state === 'absent' || (after.state === 'done' && wasInterrupted(after.entry))) return true
+    if (after.state === 'unreachable') {
+      throw new InterruptError(promptId, job.serverId, `${answer.failure.message}; then ${after.reason}`)
+    }
     return false
   }
 

@@ -336,4 +336,28 @@ describe('two balancers sharing one Redis', () => {
     await inFlightSettles(h.observer, 2)
     expect(h.one.events).toHaveLength(2)
   })
+
+  it('leave a hung Redis alone after one timeout instead of waiting on it for every choice', async () => {
+    const h = await twoInstances({ probe: { cacheMs: 600_000 } })
+    await h.one.balancer.refresh()
+    redis.pause() // connections stay open; nothing answers: commands time out (1 s)
+    try {
+      // The first choice waits for one command timeout, then the store is paused: the next 20
+      // choices touch Redis not at all (20 timeouts would take 20 s).
+      await h.one.balancer.getOptimalServer()
+      expect(h.one.events).toEqual([
+        { store: h.one.store.name, state: 'unavailable', reason: expect.stringMatching(/failed/) },
+      ])
+      const started = performance.now()
+      for (let i = 0; i < 20; i++) await h.one.balancer.getOptimalServer()
+      expect(performance.now() - started).toBeLessThan(5_000)
+    } finally {
+      redis.resume()
+    }
+    // After the pause (1 s of the balancer's clock) the next choice tries Redis again, and it answers.
+    await h.clock.advance(1_000)
+    await h.one.balancer.getOptimalServer()
+    await eventually(() => h.one.events.length === 2, 'the balancer to report Redis back')
+    expect(h.one.events[1]).toEqual({ store: h.one.store.name, state: 'available' })
+  })
 })

@@ -24,6 +24,10 @@ export interface SharedHost {
   remoteMark(mark: ServerMark): void
 }
 
+/** How long a store that failed an operation is left alone, doubling while it keeps failing. */
+const PAUSE_BASE_MS = 1_000
+const PAUSE_CAP_MS = 30_000
+
 /** A lease a little longer than the interval, so its holder renews it before anyone else takes it. */
 const LEASE_FACTOR = 1.5
 
@@ -42,6 +46,11 @@ export class SharedState {
   readonly #unsubscribe: Array<() => void> = []
   #syncQueued = false
   #closed = false
+  /** A local circuit breaker over the store: left alone until then after a failed operation. */
+  #pausedUntil = 0
+  #pauseMs = 0
+  /** Whether a pause was announced (`state-store` unavailable), so its end is announced too. */
+  #pauseAnnounced = false
 
   constructor(
     readonly store: StateStore,
@@ -55,9 +64,14 @@ export class SharedState {
     void this.catchUp()
   }
 
-  /** Whether the store can be used now; otherwise every caller falls back to the local view. */
+  /**
+   * Whether the store can be used now; otherwise every caller falls back to the local view. Besides
+   * the store's own status, a failed operation (a hung Redis times out rather than disconnects)
+   * pauses the store for a while — 1 s, doubling to 30 s — so choices do not each wait for a timeout.
+   */
   get usable(): boolean {
-    return !this.#closed && this.store.status.state === 'available'
+    if (this.#closed || this.store.status.state !== 'available') return false
+    return this.#pausedUntil === 0 || this.host.clock.now() >= this.#pausedUntil
   }
 
   // ── In-flight counts ─────────────────────────────────────────────────────────
@@ -94,6 +108,7 @@ export class SharedState {
     this.#mine.set(id, mine)
     return this.store.addInFlight(id, this.host.ownerId, delta, this.#ttlMs()).then(
       (total) => {
+        this.#succeeded()
         this.#othersAre(id, total - mine)
         return Math.max(0, total - mine)
       },
@@ -122,7 +137,9 @@ export class SharedState {
     if (!this.usable) return true
     const interval = this.host.config()?.probe.intervalMs ?? 15_000
     try {
-      return await this.store.tryLease(id, this.host.ownerId, Math.round(interval * LEASE_FACTOR))
+      const mine = await this.store.tryLease(id, this.host.ownerId, Math.round(interval * LEASE_FACTOR))
+      this.#succeeded()
+      return mine
     } catch (error) {
       this.#failed('tryLease', error)
       return true
@@ -140,9 +157,10 @@ export class SharedState {
   /** This instance probed a server: tell the others. */
   publish(record: ProbeRecord): void {
     if (!this.usable) return
-    this.store
-      .publishProbe(record, this.#ttlMs() * 2)
-      .catch((error: unknown) => this.#failed('publishProbe', error))
+    this.store.publishProbe(record, this.#ttlMs() * 2).then(
+      () => this.#succeeded(),
+      (error: unknown) => this.#failed('publishProbe', error),
+    )
   }
 
   #probed(record: ProbeRecord): void {
@@ -224,6 +242,7 @@ export class SharedState {
         this.store.readProbes(),
       ])
       if (this.#closed) return
+      this.#succeeded()
       for (const record of probes) this.#probed(record)
       for (const mark of marks) if (mark.ownerId !== this.host.ownerId) this.host.remoteMark(mark)
       const ids = new Set([...Object.keys(inFlight), ...this.#mine.keys()])
@@ -254,9 +273,14 @@ export class SharedState {
     const { events, logger } = this.host
     if (status.state === 'unavailable') {
       logger.warn(`state store ${this.store.name} unavailable: working on the local view (${status.reason})`)
-      // Others' counts are unknown now: count only what this instance sees.
-      for (const id of this.#mine.keys()) this.#othersAre(id, 0)
-      this.#mine.clear()
+      this.#forgetOthers()
+      this.#pausedUntil = 0
+      this.#pauseMs = 0
+      // Already announced by a pause: the store now says so itself.
+      if (this.#pauseAnnounced) {
+        this.#pauseAnnounced = false
+        return
+      }
       events.emit('state-store', { store: this.store.name, state: 'unavailable', reason: status.reason })
     } else {
       logger.info(`state store ${this.store.name} available again: sharing state`)
@@ -268,8 +292,42 @@ export class SharedState {
   #failed(operation: string, error: unknown): void {
     const message =
       ComfyBalancerError.isInstance(error) || error instanceof Error ? error.message : String(error)
-    this.host.logger.debug(
-      `state store ${this.store.name}: ${operation} failed, using the local view: ${message}`,
+    const { logger, events, clock } = this.host
+    logger.debug(`state store ${this.store.name}: ${operation} failed, using the local view: ${message}`)
+    // The store's own status events cover a lost connection; this covers a store that stops answering.
+    if (this.#closed || this.store.status.state !== 'available') return
+    const now = clock.now()
+    if (now < this.#pausedUntil) return
+    this.#pauseMs = Math.min(this.#pauseMs === 0 ? PAUSE_BASE_MS : this.#pauseMs * 2, PAUSE_CAP_MS)
+    this.#pausedUntil = now + this.#pauseMs
+    if (this.#pauseAnnounced) return
+    this.#pauseAnnounced = true
+    logger.warn(
+      `state store ${this.store.name}: ${operation} failed (${message}); working on the local view, trying again in ${this.#pauseMs} ms`,
     )
+    this.#forgetOthers()
+    events.emit('state-store', {
+      store: this.store.name,
+      state: 'unavailable',
+      reason: `${operation} failed: ${message}`,
+    })
+  }
+
+  /** An operation worked: a pause (if any) is over. */
+  #succeeded(): void {
+    if (this.#pausedUntil === 0) return
+    this.#pausedUntil = 0
+    this.#pauseMs = 0
+    if (!this.#pauseAnnounced) return
+    this.#pauseAnnounced = false
+    this.host.logger.info(`state store ${this.store.name} answers again: sharing state`)
+    this.host.events.emit('state-store', { store: this.store.name, state: 'available' })
+    void this.catchUp()
+  }
+
+  /** Others' counts are unknown now: count only what this instance sees. */
+  #forgetOthers(): void {
+    for (const id of this.#mine.keys()) this.#othersAre(id, 0)
+    this.#mine.clear()
   }
 }

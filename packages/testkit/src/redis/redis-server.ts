@@ -13,6 +13,12 @@ export interface RedisServer {
   stop(): Promise<void>
   /** Starts it again on the same port, empty. */
   start(): Promise<void>
+  /**
+   * Freezes the process (SIGSTOP): connections stay open but nothing is answered, like a hung Redis.
+   * `resume()` (SIGCONT) lets it go on where it was.
+   */
+  pause(): void
+  resume(): void
   /** Stops it and removes its directory. */
   close(): Promise<void>
 }
@@ -86,6 +92,8 @@ export async function startRedisServer(options: { password?: string } = {}): Pro
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return
     await new Promise<void>((resolve) => {
       proc.once('exit', () => resolve())
+      // A paused (SIGSTOP) server would not see SIGTERM until continued.
+      proc.kill('SIGCONT')
       proc.kill('SIGTERM')
     })
   }
@@ -97,6 +105,8 @@ export async function startRedisServer(options: { password?: string } = {}): Pro
     url: `redis://${auth}127.0.0.1:${port}`,
     stop,
     start,
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     async close() {
       await stop()
       await rm(dir, { recursive: true, force: true })

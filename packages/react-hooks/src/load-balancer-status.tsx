@@ -104,7 +104,9 @@ export function LoadBalancerStatus({
                   {s.name}
                   {isBest ? <span className={`${className}__best`}> (next job)</span> : null}
                 </th>
-                <td className={`${className}__health`}>{s.health}</td>
+                <td className={`${className}__health`}>
+                  {s.heldOutUntil === null ? s.health : `held out until ${formatTime(s.heldOutUntil)}`}
+                </td>
                 <td className={`${className}__queue`}>{queueText(s)}</td>
                 <td className={`${className}__lock`}>
                   {s.lockedUntil === null ? 'unlocked' : `locked until ${formatTime(s.lockedUntil)}`}

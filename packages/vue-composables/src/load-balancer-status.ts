@@ -95,7 +95,11 @@ export const LoadBalancerStatus: DefineComponent<LoadBalancerStatusProps> = defi
               s.name,
               isBest ? h('span', { class: `${c}__best` }, ' (next job)') : null,
             ]),
-            h('td', { class: `${c}__health` }, s.health),
+            h(
+              'td',
+              { class: `${c}__health` },
+              s.heldOutUntil === null ? s.health : `held out until ${format(s.heldOutUntil)}`,
+            ),
             h('td', { class: `${c}__queue` }, queueText(s)),
             h(
               'td',

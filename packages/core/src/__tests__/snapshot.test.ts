@@ -72,6 +72,7 @@ describe('snapshots and subscriptions', () => {
         consecutiveFailures: 0,
         lastFailure: null,
         checkedAt: h.clock.now(),
+        heldOutUntil: null,
       },
     ])
   })

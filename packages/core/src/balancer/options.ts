@@ -82,6 +82,8 @@ export interface ServerStats {
   readonly consecutiveFailures: number
   readonly lastFailure: { readonly at: number; readonly reason: string } | null
   readonly checkedAt: number | null
+  /** Until when outlier logic holds the server out (failed jobs, a stall, flapping), while it does. */
+  readonly heldOutUntil: number | null
 }
 
 /** Names a server: its id, its URL, or a snapshot of it. */

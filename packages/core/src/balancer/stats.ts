@@ -28,6 +28,10 @@ export function toServerStats(server: ServerSnapshot, now: number): ServerStats 
     consecutiveFailures: server.consecutiveFailures,
     lastFailure: last ? { at: last.at, reason: last.reason } : null,
     checkedAt: server.checkedAt ?? null,
+    heldOutUntil:
+      server.health === 'unhealthy' && server.ejectedUntil !== undefined && server.ejectedUntil > now
+        ? server.ejectedUntil
+        : null,
   }
 }
 

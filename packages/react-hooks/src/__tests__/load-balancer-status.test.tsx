@@ -1,3 +1,4 @@
+import { driveClock } from '@comfy-balancer/testkit'
 import { fireEvent, render, screen, within } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
 import { BalancerProvider, LoadBalancerStatus } from '../index.js'
@@ -76,6 +77,22 @@ describe('<LoadBalancerStatus>', () => {
     expect(screen.getAllByRole('status')[0]?.textContent).toBe(
       `2 of 2 servers healthy. Next job goes to ${idOf(A)}.`,
     )
+  })
+
+  it('shows a server held out by outlier ejection, and until when', async () => {
+    const h = harness()
+    renderPanel(h)
+    await h.settle()
+    h.cluster.model(A).setWorkerFault('black-hole')
+    for (let i = 0; i < 3; i++) {
+      await driveClock(h.clock, h.balancer.run(work(100), { job: { include: [idOf(A)] } }))
+    }
+    await h.settle()
+    const until = h.balancer.getServerStats()[0]?.heldOutUntil
+    expect(until).toBeGreaterThan(h.clock.now())
+    expect(row(idOf(A)).dataset.health).toBe('unhealthy')
+    expect(cells(idOf(A))[0]).toBe(`held out until ${new Date(until!).toISOString().slice(11, 19)}`)
+    expect(cells(idOf(A))[4]).toMatch(/^ejected for \d+ s: 3 failed jobs in a row/)
   })
 
   it('shows queues and in-flight jobs', async () => {

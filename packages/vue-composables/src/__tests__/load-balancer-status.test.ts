@@ -1,3 +1,4 @@
+import { driveClock } from '@comfy-balancer/testkit'
 import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import { createBalancerPlugin, LoadBalancerStatus } from '../index.js'
@@ -62,6 +63,22 @@ describe('<LoadBalancerStatus> (Vue)', () => {
     expect(row(w, idOf(A)).attributes('data-health')).toBe('healthy')
     expect(cells(w, idOf(A))[4]).toBe(failure)
     expect(summary(w)).toBe(`2 of 2 servers healthy. Next job goes to ${idOf(A)}.`)
+  })
+
+  it('shows a server held out by outlier ejection, and until when', async () => {
+    const h = harness()
+    const w = mountPanel(h)
+    await h.settle()
+    h.cluster.model(A).setWorkerFault('black-hole')
+    for (let i = 0; i < 3; i++) {
+      await driveClock(h.clock, h.balancer.run(work(100), { job: { include: [idOf(A)] } }))
+    }
+    await h.settle()
+    const until = h.balancer.getServerStats()[0]?.heldOutUntil
+    expect(until).toBeGreaterThan(h.clock.now())
+    expect(row(w, idOf(A)).attributes('data-health')).toBe('unhealthy')
+    expect(cells(w, idOf(A))[0]).toBe(`held out until ${new Date(until!).toISOString().slice(11, 19)}`)
+    expect(cells(w, idOf(A))[4]).toMatch(/^ejected for \d+ s: 3 failed jobs in a row/)
   })
 
   it('shows queues and in-flight jobs', async () => {

@@ -9,12 +9,12 @@ import { toComfyBalancerError } from '../errors/to-error.js'
 import type { FetchLike } from '../probe/fetch-json.js'
 import { type ProbeOutcome, probeServer } from '../probe/probe-server.js'
 import type { ProbeRecord, ServerMark } from '../state/records.js'
-import { jittered, RecoverySchedule } from './backoff.js'
+import { RecoverySchedule } from './backoff.js'
+import { Ejector } from './ejector.js'
 import type { EventHub } from './events.js'
 import type { InFlightCounter } from './in-flight.js'
 import { type Observation, OutlierTracker } from './outlier.js'
 import {
-  ejected,
   failed,
   failureNoted,
   probeAnsweredWhileDown,
@@ -52,6 +52,7 @@ export class HealthMonitor {
   readonly #answered = new Map<string, number>()
   readonly #recovery: RecoverySchedule
   readonly #outliers: OutlierTracker
+  readonly #ejector: Ejector
   /** Per server, probes skipped for another instance's (their epochs), released by its records. */
   readonly #remoteEpochs = new Map<string, Array<{ epoch: number; at: number }>>()
   #closed = false
@@ -71,6 +72,7 @@ export class HealthMonitor {
       (id) => void this.probe(id),
     )
     this.#outliers = new OutlierTracker(() => host.config()?.outlier ?? DEFAULT_OUTLIER)
+    this.#ejector = new Ejector(host, this.#outliers, this.#recovery, (id) => this.#answered.delete(id))
   }
 
   /** Servers not probed since they were configured: they cannot be chosen yet. */
@@ -293,8 +295,8 @@ export class HealthMonitor {
     }
     const verdict = this.#outliers.observe(id, observation)
     if (verdict.action === 'down') this.markFailed(id, verdict.reason, 'observed')
-    else if (verdict.action === 'eject') this.#eject(id, verdict.reason)
-    else this.#note(id, observation.reason)
+    else if (verdict.action === 'eject') this.#ejector.eject(id, verdict.reason)
+    else this.#ejector.note(id, observation.reason)
   }
 
   /** Another app instance took a server out: follow it, unless this instance knows better since. */
@@ -302,7 +304,6 @@ export class HealthMonitor {
     const server = this.host.store.get(mark.serverId)
     const config = this.host.config()
     if (!server || !config || this.#closed) return
-    const now = this.host.clock.now()
     if (mark.kind === 'failed') {
       if (server.health === 'healthy' && mark.at > (server.checkedAt ?? 0)) {
         this.markFailed(
@@ -315,21 +316,7 @@ export class HealthMonitor {
       }
       return
     }
-    if (mark.until <= now || (server.ejectedUntil !== undefined && server.ejectedUntil >= mark.until)) return
-    const why = `held out by another instance: ${mark.reason}`
-    const after = this.host.store.update(mark.serverId, (s) =>
-      ejected(s, { at: now, reason: why, kind: 'observed' }, config.failureHistory, mark.until),
-    )!
-    this.#answered.delete(mark.serverId)
-    this.#recovery.at(mark.serverId, mark.until)
-    if (server.health !== 'unhealthy') {
-      this.host.events.emit('health-changed', {
-        server: after,
-        previous: server.health,
-        health: 'unhealthy',
-        reason: why,
-      })
-    }
+    this.#ejector.followRemote(mark)
   }
 
   /** A sign of life from a server (a pushed job message): it is not stalled. */
@@ -389,7 +376,7 @@ export class HealthMonitor {
     const holdOut = stall ?? (before.health === 'unhealthy' ? this.#outliers.flapping(id, now) : undefined)
     if (holdOut !== undefined) {
       store.update(id, (s) => withInFlight(probeAnsweredWhileDown(s, outcome, now), counter.total))
-      if (this.#eject(id, holdOut)) return
+      if (this.#ejector.eject(id, holdOut)) return
     }
     const after = store.update(id, (s) => withInFlight(probeSucceeded(s, outcome, now), counter.total))
     this.#recovery.recovered(id)
@@ -410,61 +397,5 @@ export class HealthMonitor {
     const queue = outcome.queue
     if (!queue?.known || !this.host.config()?.outlier.enabled) return undefined
     return this.#outliers.queueRead(id, queue.running + queue.pending, now, before.jobMs)
-  }
-
-  /**
-   * Holds a server out for an ejection time (base × n, capped, jittered) unless outlier logic
-   * already holds out its share of servers. Returns whether it did.
-   */
-  #eject(id: string, reason: string): boolean {
-    const { store, clock, events, logger, random } = this.host
-    const config = this.host.config()
-    const before = store.get(id)
-    if (!config || !before || !config.outlier.enabled) return false
-    const now = clock.now()
-    if (before.ejectedUntil !== undefined && before.ejectedUntil > now) return true
-    const servers = store.servers
-    const cap = Math.max(1, Math.floor(config.outlier.maxEjectedShare * servers.length))
-    let out = 0
-    for (const server of servers) {
-      if (server.id !== id && server.ejectedUntil !== undefined && server.ejectedUntil > now) out++
-    }
-    if (out >= cap) {
-      logger.warn(
-        `${id} not ejected (${reason}): ${out} of ${servers.length} servers already held out (outlier.maxEjectedShare)`,
-      )
-      this.#note(id, reason)
-      return false
-    }
-    const ms = jittered(this.#outliers.nextEjectionMs(id, now), config.probe.jitter, random)
-    const until = now + ms
-    const ejections = this.#outliers.ejections(id)
-    const why = `ejected for ${Math.round(ms / 1000)} s: ${reason}`
-    const after = store.update(id, (s) =>
-      ejected(s, { at: now, reason: why, kind: 'observed' }, config.failureHistory, until),
-    )!
-    this.#answered.delete(id)
-    if (store.meta.lock?.serverId === id) store.setLock(undefined)
-    this.#recovery.at(id, until)
-    this.host.shared()?.mark(id, 'ejected', why, ms)
-    logger.warn(`${id} ${why} (ejection ${ejections})`)
-    if (before.health !== 'unhealthy') {
-      events.emit('health-changed', {
-        server: after,
-        previous: before.health,
-        health: 'unhealthy',
-        reason: why,
-      })
-    }
-    events.emit('ejected', { server: after, until, reason, ejections })
-    return true
-  }
-
-  /** A failure below its threshold: in the history, health unchanged. */
-  #note(id: string, reason: string): void {
-    const limit = this.host.config()?.failureHistory ?? 1
-    const at = this.host.clock.now()
-    this.host.store.update(id, (s) => failureNoted(s, { at, reason, kind: 'observed' }, limit))
-    this.host.logger.debug(`${id}: ${reason}`)
   }
 }

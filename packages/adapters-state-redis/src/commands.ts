@@ -8,9 +8,10 @@ export interface Commands {
   addInFlight(
     keys: [string, string],
     field: string,
-    delta: number,
+    amount: number,
     ttlMs: number,
     serverId: string,
+    mode: 'add' | 'set',
   ): Promise<unknown>
   setField(
     keys: [string, string],
@@ -40,8 +41,8 @@ export function defineCommands(client: Redis): Commands {
   const call = (name: keyof typeof DEFINITIONS, ...args: Arg[]): Promise<unknown> =>
     (client as unknown as Record<string, (...args: Arg[]) => Promise<unknown>>)[name]!(...args)
   return {
-    addInFlight: (keys, field, delta, ttlMs, serverId) =>
-      call('comfyBalancerAddInFlight', ...keys, field, delta, ttlMs, serverId),
+    addInFlight: (keys, field, amount, ttlMs, serverId, mode) =>
+      call('comfyBalancerAddInFlight', ...keys, field, amount, ttlMs, serverId, mode),
     setField: (keys, field, value, ttlMs, channel) =>
       channel === undefined
         ? call('comfyBalancerSetField', ...keys, field, value, ttlMs)

@@ -1,5 +1,6 @@
 import {
   type Clock,
+  checkStateCount,
   checkStateDelta,
   checkStateId,
   checkStateTtl,
@@ -53,7 +54,23 @@ export class RedisStateStore implements StateStore {
     const { inFlight, inFlightExpiry } = this.keys
     const field = pairField(serverId, ownerId)
     return this.connection.run('addInFlight', async () =>
-      Number(await this.commands.addInFlight([inFlight, inFlightExpiry], field, delta, px(ttlMs), serverId)),
+      Number(
+        await this.commands.addInFlight([inFlight, inFlightExpiry], field, delta, px(ttlMs), serverId, 'add'),
+      ),
+    )
+  }
+
+  async setInFlight(serverId: string, ownerId: string, count: number, ttlMs: number): Promise<number> {
+    checkStateId(serverId, 'serverId')
+    checkStateId(ownerId, 'ownerId')
+    checkStateCount(count)
+    checkStateTtl(ttlMs)
+    const { inFlight, inFlightExpiry } = this.keys
+    const field = pairField(serverId, ownerId)
+    return this.connection.run('setInFlight', async () =>
+      Number(
+        await this.commands.addInFlight([inFlight, inFlightExpiry], field, count, px(ttlMs), serverId, 'set'),
+      ),
     )
   }
 

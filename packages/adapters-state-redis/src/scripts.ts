@@ -28,12 +28,21 @@ local function bound(h, z)
 end
 `
 
-/** KEYS: hash, index. ARGV: field, delta, ttl, serverId. Returns the server's total over live owners. */
+/**
+ * KEYS: hash, index. ARGV: field, amount, ttl, serverId, mode (`add`: add the amount to the owner's
+ * count; `set`: make it the owner's count). Returns the server's total over live owners.
+ */
 export const ADD_IN_FLIGHT = `${PRELUDE}
 local h, z = KEYS[1], KEYS[2]
 local now = now_ms()
 purge(h, z, now)
-local count = redis.call('HINCRBY', h, ARGV[1], ARGV[2])
+local count
+if ARGV[5] == 'set' then
+  count = tonumber(ARGV[2])
+  if count > 0 then redis.call('HSET', h, ARGV[1], count) end
+else
+  count = redis.call('HINCRBY', h, ARGV[1], ARGV[2])
+end
 if count <= 0 then
   redis.call('HDEL', h, ARGV[1])
   redis.call('ZREM', z, ARGV[1])

@@ -102,20 +102,20 @@ export class SharedState {
   #sync(id: string): Promise<number | undefined> {
     const counter = this.host.counter(id)
     if (!counter || !this.usable) return Promise.resolve(undefined)
-    const delta = counter.count - (this.#mine.get(id) ?? 0)
-    if (delta === 0) return Promise.resolve(counter.others)
     const mine = counter.count
+    if (mine === this.#mine.get(id)) return Promise.resolve(counter.others)
     this.#mine.set(id, mine)
-    return this.store.addInFlight(id, this.host.ownerId, delta, this.#ttlMs()).then(
+    // Set, not added: a repeated or retried write (the store came back, say) never counts a job twice.
+    return this.store.setInFlight(id, this.host.ownerId, mine, this.#ttlMs()).then(
       (total) => {
         this.#succeeded()
         this.#othersAre(id, total - mine)
         return Math.max(0, total - mine)
       },
       (error: unknown) => {
-        // Unknown whether the store counted it: start over from the store's view at the next catch-up.
+        // Unknown whether the store took it: the next change sets the count again.
         this.#mine.delete(id)
-        this.#failed('addInFlight', error)
+        this.#failed('setInFlight', error)
         return undefined
       },
     )
@@ -249,7 +249,7 @@ export class SharedState {
       for (const id of ids) {
         const counter = this.host.counter(id)
         if (!counter) continue
-        if (!this.#mine.has(id) && counter.count > 0) this.localChanged(counter)
+        if (this.#mine.get(id) !== counter.count) this.localChanged(counter)
         this.#othersAre(id, (inFlight[id] ?? 0) - (this.#mine.get(id) ?? 0))
       }
     } catch (error) {

@@ -3,6 +3,7 @@ import { ComfyBalancerError } from './base.js'
 /** The `StateStore` method that failed. */
 export type StateStoreOperation =
   | 'addInFlight'
+  | 'setInFlight'
   | 'readInFlight'
   | 'tryLock'
   | 'readLock'

@@ -26,6 +26,13 @@ export function checkStateDelta(delta: unknown): asserts delta is number {
   }
 }
 
+/** An in-flight count is a whole number of jobs, 0 or more. */
+export function checkStateCount(count: unknown): asserts count is number {
+  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) {
+    throw new InvalidArgumentError(`StateStore: count must be an integer ≥ 0, received ${show(count)}.`)
+  }
+}
+
 function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value)
 }

@@ -1,4 +1,4 @@
-export { checkStateDelta, checkStateId, checkStateTtl } from './arguments.js'
+export { checkStateCount, checkStateDelta, checkStateId, checkStateTtl } from './arguments.js'
 export { createMemoryStateStore, type MemoryStateStoreOptions } from './memory-store.js'
 export type {
   LockRequest,

@@ -2,7 +2,7 @@ import { type Clock, systemClock } from '../contracts/clock.js'
 import type { Unsubscribe } from '../contracts/config-source.js'
 import { consoleLogger, type Logger } from '../contracts/logger.js'
 import { StateStoreError, type StateStoreOperation } from '../errors/state-errors.js'
-import { checkStateDelta, checkStateId, checkStateTtl } from './arguments.js'
+import { checkStateCount, checkStateDelta, checkStateId, checkStateTtl } from './arguments.js'
 import { ExpiringMap } from './expiring-map.js'
 import type {
   LockRequest,
@@ -95,6 +95,16 @@ class MemoryStateStore implements StateStore {
     const total = sum(owners)
     if (total === 0) this.#inFlight.delete(serverId)
     return total
+  }
+
+  async setInFlight(serverId: string, ownerId: string, count: number, ttlMs: number): Promise<number> {
+    this.#live('setInFlight')
+    checkStateId(serverId, 'serverId')
+    checkStateId(ownerId, 'ownerId')
+    checkStateCount(count)
+    checkStateTtl(ttlMs)
+    const current = this.#inFlight.get(serverId)?.get(ownerId) ?? 0
+    return this.addInFlight(serverId, ownerId, count - current, ttlMs)
   }
 
   async readInFlight(): Promise<Readonly<Record<string, number>>> {

@@ -57,6 +57,13 @@ export interface StateStore {
    * one probe interval: a count that outlives the probe that sees it would be counted twice.
    */
   addInFlight(serverId: string, ownerId: string, delta: number, ttlMs: number): Promise<number>
+  /**
+   * Makes `count` (an integer ≥ 0; 0 removes it) the jobs `ownerId` has in flight on `serverId`,
+   * with the same expiry as {@link addInFlight}, and resolves to that server's new total. Unlike
+   * adding, setting is idempotent: the balancer shares its counts this way, so a retried or repeated
+   * write (after the store came back, say) never counts a job twice.
+   */
+  setInFlight(serverId: string, ownerId: string, count: number, ttlMs: number): Promise<number>
   /** Every server's in-flight total over all live owners; servers at 0 are left out. */
   readInFlight(): Promise<Readonly<Record<string, number>>>
 

@@ -28,6 +28,29 @@ export function inFlightCases<S extends StateStoreUnderTest>(ctx: SuiteContext<S
       expect(await store.readInFlight()).toEqual({})
     })
 
+    it("sets an owner's count (idempotent, 0 removes it) next to the other owners' counts", async () => {
+      const store = await ctx.create()
+      await store.addInFlight('gpu-a', 'two', 2, LONG_TTL)
+      expect(await store.setInFlight('gpu-a', 'one', 3, LONG_TTL)).toBe(5)
+      expect(await store.setInFlight('gpu-a', 'one', 3, LONG_TTL)).toBe(5)
+      expect(await store.addInFlight('gpu-a', 'one', 1, LONG_TTL)).toBe(6)
+      expect(await store.setInFlight('gpu-a', 'one', 1, LONG_TTL)).toBe(3)
+      expect(await store.setInFlight('gpu-a', 'one', 0, LONG_TTL)).toBe(2)
+      expect(await store.setInFlight('gpu-b', 'one', 0, LONG_TTL)).toBe(0)
+      expect(await store.readInFlight()).toEqual({ 'gpu-a': 2 })
+      await expect(store.setInFlight('gpu-a', 'one', -1, LONG_TTL)).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+      })
+    })
+
+    it('lapses a set count after its TTL, like an added one', async () => {
+      const store = await ctx.create()
+      await store.addInFlight('gpu-a', 'long', 2, LONG_TTL)
+      await store.setInFlight('gpu-a', 'crashed', 3, ctx.shortTtl)
+      await ctx.expectLapse(async () => (await store.readInFlight())['gpu-a'] === 5)
+      expect(await store.readInFlight()).toEqual({ 'gpu-a': 2 })
+    })
+
     it('counts every concurrent add from two instances exactly', async () => {
       const store = await ctx.create()
       const other = await ctx.peer(store)

@@ -34,6 +34,7 @@ export interface StateStoreUnderTest {
   readonly status: StatusUnderTest
   onStatus(listener: (status: StatusUnderTest) => void): () => void
   addInFlight(serverId: string, ownerId: string, delta: number, ttlMs: number): Promise<number>
+  setInFlight(serverId: string, ownerId: string, count: number, ttlMs: number): Promise<number>
   readInFlight(): Promise<Readonly<Record<string, number>>>
   tryLock(lock: {
     readonly serverId: string

@@ -47,29 +47,32 @@ export class RedisStateStore implements StateStore {
   }
 
   async addInFlight(serverId: string, ownerId: string, delta: number, ttlMs: number): Promise<number> {
-    checkStateId(serverId, 'serverId')
-    checkStateId(ownerId, 'ownerId')
     checkStateDelta(delta)
-    checkStateTtl(ttlMs)
-    const { inFlight, inFlightExpiry } = this.keys
-    const field = pairField(serverId, ownerId)
-    return this.connection.run('addInFlight', async () =>
-      Number(
-        await this.commands.addInFlight([inFlight, inFlightExpiry], field, delta, px(ttlMs), serverId, 'add'),
-      ),
-    )
+    return this.#writeInFlight('addInFlight', serverId, ownerId, delta, ttlMs)
   }
 
   async setInFlight(serverId: string, ownerId: string, count: number, ttlMs: number): Promise<number> {
+    checkStateCount(count)
+    return this.#writeInFlight('setInFlight', serverId, ownerId, count, ttlMs)
+  }
+
+  /** One script adds to or sets an owner's count, and answers the server's total. */
+  #writeInFlight(
+    operation: 'addInFlight' | 'setInFlight',
+    serverId: string,
+    ownerId: string,
+    amount: number,
+    ttlMs: number,
+  ): Promise<number> {
     checkStateId(serverId, 'serverId')
     checkStateId(ownerId, 'ownerId')
-    checkStateCount(count)
     checkStateTtl(ttlMs)
     const { inFlight, inFlightExpiry } = this.keys
     const field = pairField(serverId, ownerId)
-    return this.connection.run('setInFlight', async () =>
+    const mode = operation === 'addInFlight' ? 'add' : 'set'
+    return this.connection.run(operation, async () =>
       Number(
-        await this.commands.addInFlight([inFlight, inFlightExpiry], field, count, px(ttlMs), serverId, 'set'),
+        await this.commands.addInFlight([inFlight, inFlightExpiry], field, amount, px(ttlMs), serverId, mode),
       ),
     )
   }

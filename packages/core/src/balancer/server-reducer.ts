@@ -185,14 +185,7 @@ export function ejected(
   historyLimit: number,
   until: number,
 ): ServerSnapshot {
-  return snapshot(current, {
-    health: 'unhealthy',
-    healthReason: failure.reason,
-    lockedUntil: undefined,
-    failures: appendBounded(current.failures, failure, historyLimit),
-    consecutiveFailures: current.consecutiveFailures + 1,
-    ejectedUntil: until,
-  })
+  return snapshot(failed(current, failure, historyLimit), { ejectedUntil: until })
 }
 
 function appendBounded(

@@ -139,8 +139,14 @@ async function subscribed(publisher: StateStore, listener: StateStore): Promise<
   }
   try {
     await eventually(async () => {
-      await publisher.publishProbe(record, 1_000)
-      return heard.length > 0
+      // After a Redis restart each connection comes back on its own schedule: wait for the publisher's.
+      if (publisher.status.state !== 'available') return false
+      // A reconnect can still be under way: a failed publish is retried until the deadline.
+      const sent = await publisher.publishProbe(record, 1_000).then(
+        () => true,
+        () => false,
+      )
+      return sent && heard.length > 0
     }, 'the probe subscription')
   } finally {
     unsubscribe()

@@ -28,7 +28,7 @@ export {
   balancerConfigSchema,
   type ServerInput,
 } from './config/schema.js'
-export type { BalancerConfig, ProbeSettings } from './config/types.js'
+export type { BalancerConfig, JobSettings, ProbeSettings } from './config/types.js'
 export { type Clock, type RandomSource, systemClock, type TimerHandle } from './contracts/clock.js'
 export type { ConfigSource, Unsubscribe } from './contracts/config-source.js'
 export {
@@ -56,7 +56,6 @@ export {
   type DispatcherOptions,
   type DispatchOptions,
 } from './jobs/dispatcher.js'
-export type { JobSettings } from './jobs/host.js'
 export { UnknownJobError } from './jobs/job-service.js'
 export {
   followJobState,

@@ -1,5 +1,4 @@
 import type { ServerConfig } from '../contracts/server.js'
-import type { JobSettings } from '../jobs/host.js'
 
 /** Probe settings after defaults. */
 export interface ProbeSettings {
@@ -27,6 +26,33 @@ export interface OutlierSettings {
   readonly stallAfterMs: number
   readonly flapAfter: number
   readonly flapWindowMs: number
+}
+
+/** Retry limits across the whole balancer, after defaults. */
+export interface RetrySettings {
+  /** Retries allowed as a share of recent submissions (0.2 = 20 %). */
+  readonly retryRatio: number
+  /** Retries always allowed per window, however few submissions there were. */
+  readonly retryMin: number
+  /** The window both are counted over (ms). */
+  readonly retryWindowMs: number
+  /** First retry backoff (ms): each retry waits a random time up to base × 2^(n−1), capped. */
+  readonly retryBackoffMs: number
+  readonly retryBackoffCapMs: number
+}
+
+/** Job timings after defaults. */
+export interface JobSettings extends RetrySettings {
+  /** How long `POST /prompt` may take before its fate is checked (ms). */
+  readonly submitTimeoutMs: number
+  /** Timeout of each status request (ms). */
+  readonly requestTimeoutMs: number
+  /** How many servers a submission tries at most. */
+  readonly maxAttempts: number
+  /** How often a job's status is polled when no push is available (ms). */
+  readonly pollIntervalMs: number
+  /** How long an owner may stay unreachable before a job that never started is placed elsewhere (ms). */
+  readonly lostAfterMs: number
 }
 
 /** A validated config with every default filled in. */

@@ -1,25 +1,11 @@
 import type { EventHub } from '../balancer/events.js'
 import type { Lease } from '../balancer/options.js'
 import type { Observation } from '../balancer/outlier.js'
+import type { JobSettings } from '../config/types.js'
 import type { Clock } from '../contracts/clock.js'
 import type { Logger } from '../contracts/logger.js'
 import type { JobHints } from '../contracts/strategy.js'
 import type { JobTarget } from './comfy-client.js'
-import type { RetrySettings } from './retry-budget.js'
-
-/** Job timings after defaults. */
-export interface JobSettings extends RetrySettings {
-  /** How long `POST /prompt` may take before its fate is checked (ms). */
-  readonly submitTimeoutMs: number
-  /** Timeout of each status request (ms). */
-  readonly requestTimeoutMs: number
-  /** How many servers a submission tries at most. */
-  readonly maxAttempts: number
-  /** How often a job's status is polled when no push is available (ms). */
-  readonly pollIntervalMs: number
-  /** How long an owner may stay unreachable before a job that never started is placed elsewhere (ms). */
-  readonly lostAfterMs: number
-}
 
 /** What the job API needs from the balancer that owns it. */
 export interface JobHost {

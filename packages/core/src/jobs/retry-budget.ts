@@ -1,17 +1,5 @@
+import type { RetrySettings } from '../config/types.js'
 import type { Clock, RandomSource } from '../contracts/clock.js'
-
-/** Retry limits across the whole balancer, after defaults. */
-export interface RetrySettings {
-  /** Retries allowed as a share of recent submissions (0.2 = 20 %). */
-  readonly retryRatio: number
-  /** Retries always allowed per window, however few submissions there were. */
-  readonly retryMin: number
-  /** The window both are counted over (ms). */
-  readonly retryWindowMs: number
-  /** First retry backoff (ms): each retry waits a random time up to base × 2^(n−1), capped. */
-  readonly retryBackoffMs: number
-  readonly retryBackoffCapMs: number
-}
 
 /**
  * A retry budget (as Envoy and Finagle keep one): retries across the balancer stay under a share of

@@ -25,7 +25,7 @@ beforeAll(async () => {
   })
   closePage = server.close
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   })
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } })

@@ -2,17 +2,15 @@ import { describe, expect, it } from 'vitest'
 import { ID_A, simWork } from '../../__tests__/fixtures'
 import { createTestClock } from '../../clock'
 import type { Endpoint } from '../../model/types'
-import { createMswCluster } from '../cluster'
-import { postJson, useMswServer } from './msw-server'
+import { useMswCluster } from '../use-msw-cluster'
+import { postJson } from './post-json'
 
-const server = useMswServer()
+const msw = useMswCluster()
 const URL_A = 'http://gpu-a.test:8188'
 
 function setup() {
-  const clock = createTestClock(0)
-  const cluster = createMswCluster([{ url: URL_A }], clock)
-  server.use(...cluster.handlers)
-  return { clock, model: cluster.model(URL_A) }
+  const cluster = msw.install([{ url: URL_A }], createTestClock(0))
+  return { clock: cluster.clock, model: cluster.model(URL_A) }
 }
 
 /** Tracks whether a promise has settled, without awaiting it. */

@@ -2,16 +2,15 @@ import { describe, expect, it, vi } from 'vitest'
 import { ID_A, ID_B, loadAndSave, simWork } from '../../__tests__/fixtures'
 import { createTestClock } from '../../clock'
 import { createMswCluster } from '../cluster'
-import { postJson, useMswServer } from './msw-server'
+import { useMswCluster } from '../use-msw-cluster'
+import { postJson } from './post-json'
 
-const server = useMswServer()
+const msw = useMswCluster()
 const A = 'http://gpu-a.test:8188'
 
 function setup() {
-  const clock = createTestClock(0)
-  const cluster = createMswCluster([{ url: A }, { url: 'http://proxy.test/comfy/b', id: 'b' }], clock)
-  server.use(...cluster.handlers)
-  return { clock, cluster, model: cluster.model(A) }
+  const cluster = msw.install([{ url: A }, { url: 'http://proxy.test/comfy/b', id: 'b' }], createTestClock(0))
+  return { clock: cluster.clock, cluster, model: cluster.model(A) }
 }
 
 describe('comfyHandlers routes', () => {

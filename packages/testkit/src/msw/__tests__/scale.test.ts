@@ -4,9 +4,10 @@ import { createTestClock } from '../../clock'
 import { seededRandom } from '../../random'
 import { createMswCluster } from '../cluster'
 import { comfyHandlers } from '../handlers'
-import { postJson, useMswServer } from './msw-server'
+import { useMswCluster } from '../use-msw-cluster'
+import { postJson } from './post-json'
 
-const server = useMswServer()
+const { server } = useMswCluster()
 
 describe('routing many servers', () => {
   it('uses the same small set of handlers for 1 server and for 1,000', () => {

@@ -22,7 +22,8 @@ export {
 } from './clock'
 export { type DriveOptions, driveClock, type Settled } from './drive'
 export * from './model/index'
-export { seededRandom } from './random'
+export { seededRandom, seededUuid, uuidFrom } from './random'
+export { codeSpans, readmeTable } from './readme'
 export {
   BALANCER_EVENT_NAMES,
   describeForScan,

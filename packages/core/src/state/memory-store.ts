@@ -2,8 +2,8 @@ import { type Clock, systemClock } from '../contracts/clock.js'
 import type { Unsubscribe } from '../contracts/config-source.js'
 import { consoleLogger, type Logger } from '../contracts/logger.js'
 import { StateStoreError, type StateStoreOperation } from '../errors/state-errors.js'
+import { ExpiringMap } from '../util/expiring-map.js'
 import { checkStateCount, checkStateDelta, checkStateId, checkStateTtl } from './arguments.js'
-import { ExpiringMap } from './expiring-map.js'
 import type {
   LockRequest,
   ProbeRecord,

@@ -1,5 +1,5 @@
 import type { Clock, RandomSource, TimerHandle } from '../contracts/clock.js'
-import { jittered } from './backoff.js'
+import { jittered } from '../util/backoff.js'
 
 /**
  * Background refresh: reference-counted `start()`/`stop()`, one round at a time, each next round

@@ -2,12 +2,19 @@ import type { JobHints } from '../contracts/strategy.js'
 import { ComfyBalancerError } from '../errors/base.js'
 import { PromptRejectedError, SubmitError } from '../errors/job-errors.js'
 import type { RequestFailure } from '../probe/fetch-json.js'
+import { Backoff, type BackoffPolicy } from '../util/backoff.js'
 import type { ComfyClient, JobTarget } from './comfy-client.js'
 import type { JobHost } from './host.js'
 import { locate } from './locate.js'
 import { RetryBudget } from './retry-budget.js'
 import type { ComfyPrompt, Submission, SubmitOptions } from './types.js'
 import { wait } from './wait.js'
+
+/**
+ * Asking a server whether it holds a prompt after an uncertain POST: 250 ms doubling to 5 s. Not
+ * jittered: each job asks its own server once per step, and the loop ends at a deadline.
+ */
+const VERIFY_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 5_000 }
 
 type Attempt = { readonly serverId: string; readonly reason: string }
 
@@ -152,7 +159,7 @@ export class Placement {
     const { clock } = this.host
     const settings = this.host.settings()
     const deadline = clock.now() + settings.lostAfterMs
-    let delay = 250
+    const backoff = new Backoff(VERIFY_BACKOFF)
     for (;;) {
       const where = await locate(this.client, target, promptId, settings.requestTimeoutMs, signal)
       if (where.state === 'absent') return 'absent'
@@ -162,9 +169,9 @@ export class Placement {
       // refused connection then may be a proxy in front of a worker that still runs it: wait for
       // a definite answer (a restarted server says "absent") rather than risk running it twice.
       if (where.cause === 'connection' && !answered) return 'unknown'
+      const delay = backoff.next()
       if (clock.now() + delay > deadline || signal?.aborted) return 'unknown'
       await wait(clock, delay, signal).catch(() => undefined)
-      delay = Math.min(delay * 2, 5_000)
     }
   }
 

@@ -1,5 +1,6 @@
 import type { RetrySettings } from '../config/types.js'
 import type { Clock, RandomSource } from '../contracts/clock.js'
+import { backoffDelay } from '../util/backoff.js'
 
 /**
  * A retry budget (as Envoy and Finagle keep one): retries across the balancer stay under a share of
@@ -36,7 +37,8 @@ export class RetryBudget {
   /** How long to wait before retry number `n` (1-based): full jitter, exponential, capped. */
   backoffMs(n: number): number {
     const { retryBackoffMs, retryBackoffCapMs } = this.settings()
-    return Math.floor(this.random() * Math.min(retryBackoffCapMs, retryBackoffMs * 2 ** (n - 1)))
+    const step = { attempt: n, baseMs: retryBackoffMs, maxMs: retryBackoffCapMs, jitter: 'full' } as const
+    return backoffDelay(step, this.random)
   }
 }
 

@@ -1,5 +1,5 @@
-import { jittered } from '../balancer/backoff.js'
 import type { Clock, RandomSource, TimerHandle } from '../contracts/clock.js'
+import { Backoff, type BackoffPolicy } from '../util/backoff.js'
 import type { WebSocketFactory, WebSocketLike } from './web-socket.js'
 
 /** What one server's socket reports. */
@@ -14,6 +14,9 @@ export interface SocketHandlers {
 
 const OPEN = 1
 
+/** Reconnection delays: 0.5 s doubling to 30 s, each ±20 % so sockets of many balancers spread out. */
+const RECONNECT: BackoffPolicy = { baseMs: 500, maxMs: 30_000, jitter: 0.2 }
+
 /**
  * One WebSocket to one ComfyUI server, reconnected with jittered backoff (0.5 s doubling to 30 s).
  * A new socket is opened only after the old one has closed: ComfyUI mis-routes events when the same
@@ -22,7 +25,7 @@ const OPEN = 1
 export class ServerSocket {
   #socket: WebSocketLike | undefined
   #timer: TimerHandle | undefined
-  #delayMs = 500
+  readonly #reconnect: Backoff
   #closed = false
 
   constructor(
@@ -30,9 +33,11 @@ export class ServerSocket {
     private readonly headers: Readonly<Record<string, string>>,
     private readonly factory: WebSocketFactory,
     private readonly clock: Clock,
-    private readonly random: RandomSource,
+    random: RandomSource,
     private readonly handlers: SocketHandlers,
-  ) {}
+  ) {
+    this.#reconnect = new Backoff(RECONNECT, random)
+  }
 
   get open(): boolean {
     return this.#socket?.readyState === OPEN
@@ -49,7 +54,7 @@ export class ServerSocket {
     }
     this.#socket = socket
     socket.addEventListener('open', () => {
-      this.#delayMs = 500
+      this.#reconnect.reset()
       this.handlers.connection(true)
     })
     socket.addEventListener('message', (event) => this.#message(event.data))
@@ -76,8 +81,7 @@ export class ServerSocket {
 
   #retry(_reason: string): void {
     if (this.#closed) return
-    const delay = jittered(this.#delayMs, 0.2, this.random)
-    this.#delayMs = Math.min(this.#delayMs * 2, 30_000)
+    const delay = this.#reconnect.next()
     this.#timer = this.clock.setTimeout(() => {
       this.#timer = undefined
       this.connect()

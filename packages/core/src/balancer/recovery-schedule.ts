@@ -1,12 +1,9 @@
 import type { Clock, RandomSource, TimerHandle } from '../contracts/clock.js'
-
-/** Shifts `ms` randomly by up to ±`jitter` of itself, so many balancers do not act in lockstep. */
-export function jittered(ms: number, jitter: number, random: RandomSource): number {
-  return Math.max(0, Math.round(ms * (1 + (random() * 2 - 1) * jitter)))
-}
+import { backoffDelay, jittered } from '../util/backoff.js'
 
 interface RecoveryState {
-  delayMs: number
+  /** Failures counted into the backoff (the next one waits longer). */
+  failures: number
   dueAt: number
   timer?: TimerHandle
 }
@@ -31,10 +28,10 @@ export class RecoverySchedule {
   failed(id: string): void {
     const { baseMs, capMs, jitter } = this.settings()
     const state = this.#states.get(id)
-    const delayMs = state ? Math.min(state.delayMs * 2, capMs) : Math.min(baseMs, capMs)
+    const failures = (state?.failures ?? 0) + 1
     if (state?.timer !== undefined) this.clock.clearTimeout(state.timer)
-    const wait = jittered(delayMs, jitter, this.random)
-    const next: RecoveryState = { delayMs, dueAt: this.clock.now() + wait }
+    const wait = backoffDelay({ attempt: failures, baseMs, maxMs: capMs, jitter }, this.random)
+    const next: RecoveryState = { failures, dueAt: this.clock.now() + wait }
     this.#states.set(id, next)
     this.#earliest = Math.min(this.#earliest, next.dueAt)
     if (this.#armed) this.#arm(id, next, wait)
@@ -46,7 +43,7 @@ export class RecoverySchedule {
     const state = this.#states.get(id)
     if (state?.timer !== undefined) this.clock.clearTimeout(state.timer)
     const wait = jittered(baseMs, jitter, this.random)
-    const next: RecoveryState = { delayMs: state?.delayMs ?? baseMs, dueAt: this.clock.now() + wait }
+    const next: RecoveryState = { failures: state?.failures ?? 1, dueAt: this.clock.now() + wait }
     this.#states.set(id, next)
     this.#earliest = Math.min(this.#earliest, next.dueAt)
     if (this.#armed) this.#arm(id, next, wait)
@@ -56,7 +53,7 @@ export class RecoverySchedule {
   at(id: string, dueAt: number): void {
     const state = this.#states.get(id)
     if (state?.timer !== undefined) this.clock.clearTimeout(state.timer)
-    const next: RecoveryState = { delayMs: state?.delayMs ?? this.settings().baseMs, dueAt }
+    const next: RecoveryState = { failures: state?.failures ?? 1, dueAt }
     this.#states.set(id, next)
     this.#earliest = Math.min(this.#earliest, dueAt)
     if (this.#armed) this.#arm(id, next, Math.max(0, dueAt - this.clock.now()))

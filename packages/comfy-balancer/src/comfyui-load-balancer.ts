@@ -1,11 +1,9 @@
-import {
-  type LoadBalancer,
-  lastProbeFailed,
-  minQueue,
-  type ServerRef,
-  type ServerStats,
-} from '@comfy-balancer/core'
+import { type LoadBalancer, minQueue, type ServerRef, type ServerStats } from '@comfy-balancer/core'
+import { lastProbeFailed, previewOptimal } from '@comfy-balancer/core/internal'
 import { type ComfyBalancerOptions, createComfyBalancer } from './create-comfy-balancer.js'
+
+/** The original design's load cache (ms). */
+const ORIGINAL_CACHE_MS = 15_000
 
 /** What `getServerQueueInfo` returns: the server's queue as just probed. */
 export interface ServerQueueInfo {
@@ -31,8 +29,11 @@ export class ComfyUILoadBalancer {
   /** The engine underneath: events, snapshots, acquire/release, start/stop. */
   readonly balancer: LoadBalancer
 
+  readonly #cacheMs: number
+
   constructor(options: ComfyBalancerOptions) {
     this.balancer = createComfyBalancer(options)
+    this.#cacheMs = options.config?.probe?.cacheMs ?? ORIGINAL_CACHE_MS
   }
 
   /** The base URL to send the next job to: min-queue with priority ties, locked for 30 s. */
@@ -42,17 +43,21 @@ export class ComfyUILoadBalancer {
 
   /**
    * The min-queue choice right now, ignoring the lock and without counting a job in flight (a
-   * read): the healthy server with the shortest queue, ties to the lower priority; the primary
-   * when none is healthy. Refreshes loads first when the cache is stale.
+   * read): the candidate with the shortest queue (healthy, not held out, below its `maxQueue`), ties
+   * to the lower priority; the primary when there is none. Probes every server first when no full
+   * probe round has finished within the load cache time (`probe.cacheMs` of an inline config; the
+   * original 15 s with a config source).
    */
   async selectServerByMinQueue(): Promise<string> {
     const snapshot = this.balancer.getSnapshot()
-    const stale = snapshot.refreshedAt === undefined || snapshot.servers.some((s) => s.health === 'unknown')
-    const current = stale ? await this.balancer.refresh() : snapshot
-    const healthy = current.servers.filter((server) => server.health === 'healthy')
-    const chosen = minQueue().select(healthy, { now: 0, random: () => 0 })
-    const primary = current.servers.find((server) => server.id === current.primaryId)
-    return this.#urlOf((chosen ?? primary)?.id)
+    const refreshedAt = snapshot.refreshedAt
+    const stale =
+      refreshedAt === undefined ||
+      this.balancer.clock.now() - refreshedAt >= this.#cacheMs ||
+      snapshot.servers.some((server) => server.health === 'unknown')
+    const { lock: _ignored, ...unlocked } = stale ? await this.balancer.refresh() : snapshot
+    const chosen = previewOptimal(unlocked, { now: this.balancer.clock.now(), strategy: minQueue() })
+    return this.#urlOf(chosen?.id ?? unlocked.primaryId)
   }
 
   /** Probes every server now (health and queue, in parallel). */

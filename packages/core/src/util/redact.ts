@@ -45,17 +45,8 @@ const AUTH_SCHEME = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]+/g
 /** Redacts every URL and every `Bearer …`/`Basic …` credential found in free text. */
 export function redactText(text: string): string {
   return text
-    .replace(URL_IN_TEXT, (match) => (match.includes('://') && canParse(match) ? redactUrl(match) : match))
+    .replace(URL_IN_TEXT, (match) => (URL.canParse(match) ? redactUrl(match) : match))
     .replace(AUTH_SCHEME, (_match, scheme: string) => `${scheme} ${MASK}`)
-}
-
-function canParse(url: string): boolean {
-  try {
-    new URL(url)
-    return true
-  } catch {
-    return false
-  }
 }
 
 /** A copy of `headers` with credential values replaced by `***`. */

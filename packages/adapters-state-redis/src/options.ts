@@ -1,4 +1,5 @@
 import type { Clock, Logger } from '@comfy-balancer/core'
+import { type BackoffPolicy, backoffDelay } from '@comfy-balancer/core/internal'
 import type { RedisOptions } from 'ioredis'
 
 /** Options for `createRedisStateStore`. Everything has a default. */
@@ -44,7 +45,8 @@ export const DEFAULT_URL = 'redis://127.0.0.1:6379'
  * reply was lost is never sent twice (an in-flight count must not be added twice).
  */
 export function clientOptions(options: RedisStateStoreOptions, extra: ClientOptions = {}): ClientOptions {
-  const maxDelay = options.maxReconnectDelayMs ?? 2_000
+  // 100 ms doubling to the cap. Not jittered: a reconnect is one connection per instance, cheap for Redis.
+  const reconnect: BackoffPolicy = { baseMs: 100, maxMs: options.maxReconnectDelayMs ?? 2_000 }
   return {
     ...options.redis,
     lazyConnect: false,
@@ -55,7 +57,7 @@ export function clientOptions(options: RedisStateStoreOptions, extra: ClientOpti
     connectTimeout: options.connectTimeoutMs ?? 5_000,
     // Only used when closing a socket that is not connected (`dispose()`): nothing is left to flush.
     disconnectTimeout: 0,
-    retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 10), maxDelay),
+    retryStrategy: (attempt: number) => backoffDelay({ ...reconnect, attempt }),
     ...extra,
   }
 }

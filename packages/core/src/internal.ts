@@ -18,3 +18,5 @@ export { checkStateCount, checkStateDelta, checkStateId, checkStateTtl } from '.
 export { lastProbeFailed } from './balancer/selection.js'
 // A side-effect-free choice over a snapshot (the bindings' status panels, selectServerByMinQueue).
 export { type PreviewOptions, previewOptimal } from './balancer/preview.js'
+// One exponential backoff with injected randomness (core's retries, the Redis store's reconnects).
+export { Backoff, type BackoffPolicy, type BackoffStep, backoffDelay, type Jitter, jittered } from './util/backoff.js'

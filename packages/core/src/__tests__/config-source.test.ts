@@ -1,5 +1,4 @@
 import { createTestClock } from '@comfy-balancer/testkit'
-import { createMswCluster } from '@comfy-balancer/testkit/msw'
 import { describe, expect, it } from 'vitest'
 import {
   type BalancerConfigInput,
@@ -8,9 +7,9 @@ import {
   ConfigValidationError,
   createLoadBalancer,
 } from '../index.js'
-import { captureLogger, FOUR, mswServer, useMsw } from './harness.js'
+import { captureLogger, FOUR, useMsw } from './harness.js'
 
-useMsw()
+const msw = useMsw()
 
 /** A config source held in memory: the simplest real implementation of the contract. */
 function memorySource(
@@ -43,11 +42,10 @@ function memorySource(
 
 function setup(initial: unknown) {
   const clock = createTestClock()
-  const cluster = createMswCluster(
+  const cluster = msw.install(
     FOUR.map((url) => ({ url })),
     clock,
   )
-  mswServer.resetHandlers(...cluster.handlers)
   const source = memorySource(initial)
   const logger = captureLogger()
   const balancer = createLoadBalancer({ source, clock, logger })

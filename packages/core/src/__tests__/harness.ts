@@ -6,12 +6,11 @@ import {
   recordLine,
   type Settled,
   seededRandom,
+  seededUuid,
   TEST_AUTH_HEADERS,
   type TestClock,
 } from '@comfy-balancer/testkit'
-import { createMswCluster } from '@comfy-balancer/testkit/msw'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll } from 'vitest'
+import { type MswCluster, type MswClusterHarness, useMswCluster } from '@comfy-balancer/testkit/msw'
 import {
   type BalancerConfigInput,
   createLoadBalancer,
@@ -20,13 +19,22 @@ import {
   type Strategy,
 } from '../index.js'
 
-/** One msw server per test file; each test installs the handlers of its own cluster. */
-export const mswServer = setupServer()
+export { uuidFrom } from '@comfy-balancer/testkit'
 
-export function useMsw(): void {
-  beforeAll(() => mswServer.listen({ onUnhandledRequest: 'error' }))
-  afterEach(() => mswServer.resetHandlers())
-  afterAll(() => mswServer.close())
+let fileMsw: MswClusterHarness | undefined
+
+/**
+ * Wires the file's msw server (testkit's `useMswCluster`); call it at the top of a test file that
+ * uses {@link harness}. Each test then installs the handlers of its own cluster.
+ */
+export function useMsw(): MswClusterHarness {
+  fileMsw = useMswCluster()
+  return fileMsw
+}
+
+function msw(): MswClusterHarness {
+  if (fileMsw === undefined) throw new Error('harness(): call useMsw() at the top of the test file first.')
+  return fileMsw
 }
 
 export interface CapturedLine {
@@ -77,11 +85,11 @@ export const FOUR = [
 
 export interface Harness {
   readonly clock: TestClock
-  readonly cluster: ReturnType<typeof createMswCluster>
+  readonly cluster: MswCluster
   readonly balancer: LoadBalancer
   readonly logger: ReturnType<typeof captureLogger>
   /** The simulated server behind a URL. */
-  model(url: string): ReturnType<ReturnType<typeof createMswCluster>['model']>
+  model(url: string): ReturnType<MswCluster['model']>
 }
 
 /**
@@ -97,14 +105,12 @@ export function harness(options: {
   /** Record every event for the credential scan (one listener per event name); default true. */
   recordEvents?: boolean
 }): Harness {
-  const clock = createTestClock()
   const specs = (options.servers ?? FOUR).map((server) =>
     typeof server === 'string' ? { url: server } : server,
   )
-  const cluster = createMswCluster(specs, clock)
-  mswServer.resetHandlers(...cluster.handlers)
+  const cluster = msw().install(specs, createTestClock())
+  const clock = cluster.clock
   const logger = captureLogger()
-  const ids = seededRandom((options.seed ?? 1) + 1000)
   const balancer = createLoadBalancer({
     config: {
       servers: specs.map((spec) => ({ url: spec.url, headers: TEST_AUTH_HEADERS })),
@@ -112,7 +118,7 @@ export function harness(options: {
     },
     clock,
     random: seededRandom(options.seed ?? 1),
-    createPromptId: () => uuidFrom(ids),
+    createPromptId: seededUuid((options.seed ?? 1) + 1000),
     logger,
     ...(options.strategy ? { strategy: options.strategy } : {}),
   })
@@ -145,13 +151,4 @@ export function runsOf(h: Harness, promptId: string): string[] {
       if (entry.promptId === promptId) runs.push(`${url}:${entry.outcome ?? 'running'}`)
   }
   return runs
-}
-
-/** A deterministic UUID v4 from a random source, so tests name the same prompts every run. */
-export function uuidFrom(random: () => number): string {
-  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16))
-  hex[12] = '4'
-  hex[16] = ((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)
-  const h = hex.join('')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
 }

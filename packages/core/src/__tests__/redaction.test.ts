@@ -1,11 +1,11 @@
 import { createTestClock, seededRandom } from '@comfy-balancer/testkit'
-import { createMswCluster } from '@comfy-balancer/testkit/msw'
 import { http } from 'msw'
 import { describe, expect, it } from 'vitest'
-import { createLoadBalancer, redactHeaders, redactText, redactUrl } from '../index.js'
-import { captureLogger, mswServer, useMsw } from './harness.js'
+import { createLoadBalancer } from '../index.js'
+import { redactHeaders, redactText, redactUrl } from '../util/redact.js'
+import { captureLogger, useMsw } from './harness.js'
 
-useMsw()
+const msw = useMsw()
 
 const SECRETS = ['hunter2', 'sup3r-secret-token', 'q-token-123', 'h3ader-key']
 
@@ -25,7 +25,7 @@ describe('credentials never leak', () => {
 
   it('sends credentials to the server but keeps them out of logs, events, errors and snapshots', async () => {
     const clock = createTestClock()
-    const cluster = createMswCluster(
+    const cluster = msw.install(
       [
         { url: 'http://gpu-a.test:8188' },
         { url: 'http://gpu-b.test:8188' },
@@ -34,11 +34,11 @@ describe('credentials never leak', () => {
       clock,
     )
     const seenAuth: string[] = []
-    mswServer.resetHandlers(
+    // use() puts this listener in front of the cluster's handlers; it answers nothing itself.
+    msw.server.use(
       http.all('*', ({ request }) => {
         seenAuth.push(`${new URL(request.url).host} ${request.headers.get('authorization')}`)
       }),
-      ...cluster.handlers,
     )
     const logger = captureLogger()
     const balancer = createLoadBalancer({

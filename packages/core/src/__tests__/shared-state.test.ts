@@ -1,4 +1,4 @@
-import { seededRandom, TEST_AUTH_HEADERS } from '@comfy-balancer/testkit'
+import { seededRandom, seededUuid, TEST_AUTH_HEADERS } from '@comfy-balancer/testkit'
 import { describe, expect, it } from 'vitest'
 import {
   type BalancerConfigInput,
@@ -8,7 +8,7 @@ import {
   type StateStore,
   silentLogger,
 } from '../index.js'
-import { drive, FOUR, harness, useMsw, uuidFrom, work } from './harness.js'
+import { drive, FOUR, harness, useMsw, work } from './harness.js'
 
 useMsw()
 
@@ -24,12 +24,11 @@ function twoInstances(config: Partial<BalancerConfigInput> = {}, servers: readon
   const store = createMemoryStateStore({ clock: h.clock, logger: silentLogger })
   h.balancer.dispose()
   const make = (seed: number): LoadBalancer => {
-    const ids = seededRandom(seed + 1000)
     return createLoadBalancer({
       config: { servers: servers.map((url) => ({ url, headers: TEST_AUTH_HEADERS })), ...config },
       clock: h.clock,
       random: seededRandom(seed),
-      createPromptId: () => uuidFrom(ids),
+      createPromptId: seededUuid(seed + 1000),
       logger: silentLogger,
       stateStore: store,
     })

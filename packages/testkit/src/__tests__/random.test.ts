@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { seededRandom } from '../random'
+import { seededRandom, seededUuid, uuidFrom } from '../random'
+import { UUID_PATTERN } from './fixtures'
 
 describe('seededRandom', () => {
   it('gives the same sequence for the same seed and another for another seed', () => {
@@ -25,5 +26,23 @@ describe('seededRandom', () => {
       buckets[Math.floor(value * 10)]! += 1
     }
     for (const count of buckets) expect(count).toBeGreaterThan(850)
+  })
+})
+
+describe('seededUuid', () => {
+  it('gives UUIDs v4, the same sequence for the same seed and another for another seed', () => {
+    const take = (next: () => string) => Array.from({ length: 50 }, next)
+    const ids = take(seededUuid(7))
+    expect(ids).toEqual(take(seededUuid(7)))
+    expect(ids).not.toEqual(take(seededUuid(8)))
+    expect(new Set(ids).size).toBe(ids.length)
+    for (const id of ids) expect(id).toMatch(UUID_PATTERN)
+    for (const id of ids) expect(id[14]).toBe('4')
+    for (const id of ids) expect('89ab').toContain(id[19])
+  })
+
+  it('draws from the random source as uuidFrom does', () => {
+    const random = seededRandom(7)
+    expect(seededUuid(7)()).toBe(uuidFrom(random))
   })
 })

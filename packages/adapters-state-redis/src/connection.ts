@@ -1,10 +1,10 @@
 import {
-  redactText,
   StateStoreError,
   type StateStoreOperation,
   type StateStoreStatus,
   type Unsubscribe,
 } from '@comfy-balancer/core'
+import { redactText } from '@comfy-balancer/core/internal'
 import type { Redis } from 'ioredis'
 import { closeClient } from './close.js'
 

@@ -1,4 +1,5 @@
-import { consoleLogger, redactUrl, type StateStore, systemClock } from '@comfy-balancer/core'
+import { consoleLogger, type StateStore } from '@comfy-balancer/core'
+import { redactUrl, systemClock } from '@comfy-balancer/core/internal'
 import { Redis } from 'ioredis'
 import { defineCommands } from './commands.js'
 import { Connection, describe } from './connection.js'

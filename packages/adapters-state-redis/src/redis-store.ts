@@ -1,19 +1,16 @@
-import {
-  type Clock,
-  checkStateCount,
-  checkStateDelta,
-  checkStateId,
-  checkStateTtl,
-  type LockRequest,
-  type Logger,
-  type ProbeRecord,
-  type ServerMark,
-  type ServerMarkInput,
-  type SharedLock,
-  type StateStore,
-  type StateStoreStatus,
-  type Unsubscribe,
+import type {
+  Clock,
+  LockRequest,
+  Logger,
+  ProbeRecord,
+  ServerMark,
+  ServerMarkInput,
+  SharedLock,
+  StateStore,
+  StateStoreStatus,
+  Unsubscribe,
 } from '@comfy-balancer/core'
+import { checkStateCount, checkStateDelta, checkStateId, checkStateTtl } from '@comfy-balancer/core/internal'
 import type { Commands } from './commands.js'
 import type { Connection } from './connection.js'
 import { decodeLock, decodeMark, decodeProbe } from './decode.js'

@@ -12,7 +12,6 @@ export {
   filter,
   type LeastExpectedWaitOptions,
   leastExpectedWait,
-  pickAmongNearTies,
   powerOfTwo,
   roundRobin,
   type ServerPredicate,

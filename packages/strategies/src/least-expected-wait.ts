@@ -1,11 +1,5 @@
-import {
-  DEFAULT_JOB_MS,
-  expectedFinishMs,
-  fleetMedianJobMs,
-  type SelectContext,
-  type ServerSnapshot,
-  type Strategy,
-} from '@comfy-balancer/core'
+import type { SelectContext, ServerSnapshot, Strategy } from '@comfy-balancer/core'
+import { DEFAULT_JOB_ESTIMATE_MS, expectedFinishMs, fleetMedianJobMs } from '@comfy-balancer/core/internal'
 import { pickAmongNearTies } from './near-ties.js'
 
 export interface LeastExpectedWaitOptions {
@@ -30,7 +24,7 @@ export interface LeastExpectedWaitOptions {
  */
 export function leastExpectedWait(options: LeastExpectedWaitOptions = {}): Strategy {
   const tolerance = options.tieTolerance ?? 0.1
-  const defaultMs = options.defaultJobMs ?? DEFAULT_JOB_MS
+  const defaultMs = options.defaultJobMs ?? DEFAULT_JOB_ESTIMATE_MS
   // Decorators score servers one at a time against the same list: compute its median once.
   let medianOf: readonly ServerSnapshot[] | undefined
   let median: number | undefined

@@ -1,10 +1,5 @@
-import {
-  expectedFinishMs,
-  fleetMedianJobMs,
-  type SelectContext,
-  type ServerSnapshot,
-  type Strategy,
-} from '@comfy-balancer/core'
+import type { SelectContext, ServerSnapshot, Strategy } from '@comfy-balancer/core'
+import { expectedFinishMs, fleetMedianJobMs } from '@comfy-balancer/core/internal'
 
 export interface StickyOptions {
   /** How long a chosen server stays locked (ms). Default 30,000, as in the original design. */

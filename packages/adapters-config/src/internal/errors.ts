@@ -1,4 +1,5 @@
-import { ComfyBalancerError, ConfigLoadError, redactText } from '@comfy-balancer/core'
+import { ComfyBalancerError, ConfigLoadError } from '@comfy-balancer/core'
+import { redactText } from '@comfy-balancer/core/internal'
 
 /**
  * Turns whatever a driver, `fs` or `fetch` threw into a `ConfigLoadError` naming the source. Our

@@ -1,4 +1,4 @@
-import { redactText } from '@comfy-balancer/core'
+import { redactText } from '@comfy-balancer/core/internal'
 
 /** Shown instead of a value that may carry credentials (server lists with headers). */
 export const HIDDEN = '(hidden: may hold credentials)'

@@ -1,4 +1,4 @@
-import { systemClock } from '@comfy-balancer/core'
+import { systemClock } from '@comfy-balancer/core/internal'
 import { ChangeFeed, type StartWatching } from '../internal/change-feed.js'
 import type { TimerClock } from '../internal/clock.js'
 import { abortable, abortError, toLoadError } from '../internal/errors.js'

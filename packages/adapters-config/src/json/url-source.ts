@@ -1,4 +1,5 @@
-import { ConfigLoadError, type FetchLike, redactUrl, systemClock } from '@comfy-balancer/core'
+import { ConfigLoadError, type FetchLike } from '@comfy-balancer/core'
+import { redactUrl, systemClock } from '@comfy-balancer/core/internal'
 import { ChangeFeed } from '../internal/change-feed.js'
 import type { TimerClock } from '../internal/clock.js'
 import { abortError, toLoadError } from '../internal/errors.js'

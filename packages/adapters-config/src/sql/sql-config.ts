@@ -1,4 +1,5 @@
-import { ConfigValidationError, InvalidArgumentError, systemClock } from '@comfy-balancer/core'
+import { ConfigValidationError, InvalidArgumentError } from '@comfy-balancer/core'
+import { systemClock } from '@comfy-balancer/core/internal'
 import { ChangeFeed } from '../internal/change-feed.js'
 import type { TimerClock } from '../internal/clock.js'
 import { abortable, abortError, toLoadError } from '../internal/errors.js'

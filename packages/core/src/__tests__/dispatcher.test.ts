@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createDispatcher, type JobResult, planDispatch } from '../index.js'
+import { createDispatcher, type JobResult } from '../index.js'
+import { planDispatch } from '../jobs/dispatch-plan.js'
 import { drive, FOUR, harness, useMsw, work } from './harness.js'
 
 useMsw()

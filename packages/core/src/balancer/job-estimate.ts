@@ -1,7 +1,10 @@
 import { queueLength, type ServerSnapshot } from '../contracts/server.js'
 
-/** Used when no server has a measured job time yet: only ratios matter then, so any constant works. */
-export const DEFAULT_JOB_MS = 1_000
+/**
+ * The job time (ms) assumed for every server while none has a measured one: an estimate, not a
+ * timeout. Only ratios between servers matter then, so any constant works.
+ */
+export const DEFAULT_JOB_ESTIMATE_MS = 1_000
 
 /**
  * The median job time among servers that have one, normalised to weight 1 (`jobMs × weight`, so a
@@ -58,7 +61,7 @@ function select(values: number[], k: number): number {
 export function jobEstimateMs(
   server: ServerSnapshot,
   fleetMedianMs: number | undefined,
-  defaultMs = DEFAULT_JOB_MS,
+  defaultMs = DEFAULT_JOB_ESTIMATE_MS,
 ): number {
   if (server.jobMs !== undefined && server.jobMs > 0) return server.jobMs
   const base = fleetMedianMs ?? defaultMs
@@ -74,7 +77,7 @@ export function expectedFinishMs(
   server: ServerSnapshot,
   fleetMedianMs: number | undefined,
   now?: number,
-  defaultMs = DEFAULT_JOB_MS,
+  defaultMs = DEFAULT_JOB_ESTIMATE_MS,
 ): number {
   const jobMs = jobEstimateMs(server, fleetMedianMs, defaultMs)
   const ahead = queueLength(server)

@@ -18,4 +18,3 @@ export {
   UnknownServerError,
 } from './server-errors.js'
 export { StateStoreError, type StateStoreOperation } from './state-errors.js'
-export { toComfyBalancerError } from './to-error.js'

@@ -1,4 +1,3 @@
-export { checkStateCount, checkStateDelta, checkStateId, checkStateTtl } from './arguments.js'
 export { createMemoryStateStore, type MemoryStateStoreOptions } from './memory-store.js'
 export type {
   LockRequest,

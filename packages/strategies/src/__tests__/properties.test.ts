@@ -1,9 +1,9 @@
-import { queueLength } from '@comfy-balancer/core'
+import { fleetMedianJobMs, queueLength } from '@comfy-balancer/core/internal'
 import { seededRandom } from '@comfy-balancer/testkit'
 import { queueOf, serverSnapshot } from '@comfy-balancer/testkit/conformance'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { fleetMedianJobMs, leastExpectedWait, minQueue, powerOfTwo, roundRobin, weighted } from '../index.js'
+import { leastExpectedWait, minQueue, powerOfTwo, roundRobin, weighted } from '../index.js'
 
 const ctx = (random = seededRandom(1)) => ({ now: 0, random })
 

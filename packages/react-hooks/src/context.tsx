@@ -1,7 +1,13 @@
 import type { LoadBalancer } from '@comfy-balancer/core'
+import type { BindingBalancer } from '@comfy-balancer/core/internal'
 import { createContext, type ReactNode, useContext, useEffect } from 'react'
-import type { BalancerLike } from './balancer-like.js'
 import { MissingBalancerError } from './errors.js'
+
+/**
+ * What the React bindings use of a balancer. A `LoadBalancer` fits, and so does any object with
+ * these members (a facade, a test double): the bindings never reach past this list.
+ */
+export type BalancerLike = BindingBalancer
 
 const BalancerContext = createContext<BalancerLike | null>(null)
 BalancerContext.displayName = 'BalancerContext'

@@ -4,8 +4,12 @@
  */
 
 export type { JobProgress, JobState, JobStatus } from '@comfy-balancer/core'
-export type { BalancerLike } from './balancer-like.js'
-export { BalancerProvider, type BalancerProviderProps, useBalancer } from './context.js'
+export {
+  type BalancerLike,
+  BalancerProvider,
+  type BalancerProviderProps,
+  useBalancer,
+} from './context.js'
 export { MissingBalancerError } from './errors.js'
 export { LoadBalancerStatus, type LoadBalancerStatusProps } from './load-balancer-status.js'
 export { useBalancerEvent } from './use-balancer-event.js'

@@ -1,5 +1,11 @@
-import type { ServerStats } from '@comfy-balancer/core'
-import { testSelection } from '@comfy-balancer/core'
+import {
+  formatClockTime,
+  IDLE_STATUS_TEST,
+  runStatusTest,
+  STATUS_COLUMNS,
+  type StatusTestState,
+  statusView,
+} from '@comfy-balancer/core/internal'
 import { type ReactNode, useEffect, useRef, useState } from 'react'
 import { useBalancerFor } from './context.js'
 import { useOptimalServer } from './use-optimal-server.js'
@@ -15,17 +21,6 @@ export interface LoadBalancerStatusProps {
   readonly formatTime?: ((ms: number) => string) | undefined
   /** Show the "Test" button (a fresh probe and a selection). Default `true`. */
   readonly showTest?: boolean | undefined
-}
-
-/** `HH:MM:SS` (UTC) of a clock time. */
-export function formatClockTime(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 19)
-}
-
-/** "2", "2 (+1 in flight)" or "unknown". */
-export function queueText(stats: ServerStats): string {
-  const queue = stats.queue === null ? 'unknown' : String(stats.queue)
-  return stats.inFlight > 0 ? `${queue} (+${stats.inFlight} in flight)` : queue
 }
 
 /**
@@ -50,10 +45,7 @@ export function LoadBalancerStatus({
   const balancer = useBalancerFor('<LoadBalancerStatus>')
   const stats = useServerStats()
   const optimal = useOptimalServer()
-  const [test, setTest] = useState<{ readonly running: boolean; readonly message: string }>({
-    running: false,
-    message: '',
-  })
+  const [test, setTest] = useState<StatusTestState>(IDLE_STATUS_TEST)
   const mounted = useRef(false)
   useEffect(() => {
     mounted.current = true
@@ -61,19 +53,8 @@ export function LoadBalancerStatus({
       mounted.current = false
     }
   }, [])
-
-  const runTest = async (): Promise<void> => {
-    setTest({ running: true, message: 'Testing: probing every server…' })
-    const message = await testSelection(balancer)
-    if (mounted.current) setTest({ running: false, message })
-  }
-
-  const best = optimal.status === 'ready' ? optimal.server : undefined
-  const healthy = stats.filter((s) => s.healthy).length
-  const summary =
-    optimal.status === 'pending'
-      ? 'Checking servers…'
-      : `${healthy} of ${stats.length} servers healthy.${best ? ` Next job goes to ${best.name}.` : ''}`
+  const runTest = () => runStatusTest(balancer, setTest, () => mounted.current)
+  const view = statusView({ stats, status: optimal.status, optimal: optimal.server, className, formatTime })
 
   return (
     <section className={className} aria-label={typeof caption === 'string' ? caption : undefined}>
@@ -81,58 +62,46 @@ export function LoadBalancerStatus({
         <caption className={`${className}__caption`}>{caption}</caption>
         <thead>
           <tr>
-            <th scope="col">Server</th>
-            <th scope="col">Health</th>
-            <th scope="col">Queue</th>
-            <th scope="col">Lock</th>
-            <th scope="col">Latency</th>
-            <th scope="col">Last failure</th>
+            {STATUS_COLUMNS.map((column) => (
+              <th key={column} scope="col">
+                {column}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
-          {stats.map((s) => {
-            const isBest = best?.id === s.id
-            return (
-              <tr
-                key={s.id}
-                className={`${className}__row ${className}__row--${s.health}${isBest ? ` ${className}__row--best` : ''}`}
-                data-server-id={s.id}
-                data-health={s.health}
-                aria-current={isBest ? 'true' : undefined}
-              >
-                <th scope="row" className={`${className}__server`}>
-                  {s.name}
-                  {isBest ? <span className={`${className}__best`}> (next job)</span> : null}
-                </th>
-                <td className={`${className}__health`}>
-                  {s.heldOutUntil === null ? s.health : `held out until ${formatTime(s.heldOutUntil)}`}
-                </td>
-                <td className={`${className}__queue`}>{queueText(s)}</td>
-                <td className={`${className}__lock`}>
-                  {s.lockedUntil === null ? 'unlocked' : `locked until ${formatTime(s.lockedUntil)}`}
-                </td>
-                <td className={`${className}__latency`}>
-                  {s.latencyMs === null ? '—' : `${Math.round(s.latencyMs)} ms`}
-                </td>
-                <td className={`${className}__failure`}>
-                  {s.lastFailure === null ? (
-                    '—'
-                  ) : (
-                    <>
-                      {s.lastFailure.reason}{' '}
-                      <time dateTime={new Date(s.lastFailure.at).toISOString()}>
-                        ({formatTime(s.lastFailure.at)})
-                      </time>
-                    </>
-                  )}
-                </td>
-              </tr>
-            )
-          })}
+          {view.rows.map((row) => (
+            <tr
+              key={row.id}
+              className={row.className}
+              data-server-id={row.id}
+              data-health={row.health}
+              aria-current={row.best ? 'true' : undefined}
+            >
+              <th scope="row" className={`${className}__server`}>
+                {row.name}
+                {row.best ? <span className={`${className}__best`}> (next job)</span> : null}
+              </th>
+              <td className={`${className}__health`}>{row.healthText}</td>
+              <td className={`${className}__queue`}>{row.queueText}</td>
+              <td className={`${className}__lock`}>{row.lockText}</td>
+              <td className={`${className}__latency`}>{row.latencyText}</td>
+              <td className={`${className}__failure`}>
+                {row.lastFailure === undefined ? (
+                  '—'
+                ) : (
+                  <>
+                    {row.lastFailure.reason}{' '}
+                    <time dateTime={row.lastFailure.dateTime}>({row.lastFailure.time})</time>
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
         </tbody>
       </table>
       <p className={`${className}__summary`} role="status" aria-live="polite">
-        {summary}
+        {view.summary}
       </p>
       {showTest ? (
         <div className={`${className}__test`}>

@@ -1,4 +1,5 @@
-import { followJobState, initialJobState, type JobState } from '@comfy-balancer/core'
+import type { JobState } from '@comfy-balancer/core'
+import { followJobState, initialJobState } from '@comfy-balancer/core/internal'
 import { useEffect, useState } from 'react'
 import { useBalancerFor } from './context.js'
 

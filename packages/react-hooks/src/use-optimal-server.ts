@@ -1,17 +1,24 @@
 import type { BalancerSnapshot, JobHints, ServerSnapshot } from '@comfy-balancer/core'
-import { useCallback, useEffect, useState } from 'react'
+import {
+  chooseOptimal,
+  needsFirstRound,
+  type OptimalServerStatus,
+  optimalStatus,
+  type RefreshFailure,
+  refreshReporting,
+  sameChoice,
+} from '@comfy-balancer/core/internal'
+import { useCallback, useEffect, useMemo, useState } from 'react'
 import { useBalancerFor } from './context.js'
-import { isPending, peekOptimal } from './preview.js'
 import { useSelection } from './use-balancer-snapshot.js'
+
+export type { OptimalServerStatus }
 
 /** Options of {@link useOptimalServer}. */
 export interface UseOptimalServerOptions {
   /** Per-job constraints to respect (include/exclude server ids, tags). */
   readonly job?: JobHints | undefined
 }
-
-/** `pending` until the first probe round ends; `error` when a refresh (or the config load) failed. */
-export type OptimalServerStatus = 'pending' | 'ready' | 'error'
 
 /** What {@link useOptimalServer} returns. */
 export interface OptimalServerState {
@@ -28,15 +35,6 @@ export interface OptimalServerState {
   /** Probes every server now; the choice follows. Never rejects: failures land in `error`. */
   readonly refresh: () => Promise<void>
 }
-
-interface Choice {
-  readonly pending: boolean
-  readonly server: ServerSnapshot | undefined
-  readonly url: string | undefined
-}
-
-const sameChoice = (a: Choice, b: Choice): boolean =>
-  a.pending === b.pending && a.server?.id === b.server?.id && a.server?.health === b.server?.health
 
 /**
  * The server the next job would go to, kept current. Re-renders only when the choice changes (or
@@ -57,35 +55,22 @@ export function useOptimalServer(options?: UseOptimalServerOptions): OptimalServ
   const balancer = useBalancerFor('useOptimalServer()')
   const job = options?.job
   const select = useCallback(
-    (snapshot: BalancerSnapshot): Choice => {
-      if (isPending(snapshot)) return { pending: true, server: undefined, url: undefined }
-      const server = peekOptimal(balancer, job)
-      return { pending: false, server, url: server && balancer.serverUrl(server.id) }
-    },
+    (snapshot: BalancerSnapshot) => chooseOptimal(balancer, snapshot, job),
     [balancer, job],
   )
   const choice = useSelection('useOptimalServer()', select, sameChoice)
-  const [failure, setFailure] = useState<{ readonly error: unknown } | null>(null)
-
-  const refresh = useCallback(async (): Promise<void> => {
-    try {
-      await balancer.refresh()
-      setFailure(null)
-    } catch (error) {
-      setFailure({ error })
-    }
-  }, [balancer])
+  const [failure, setFailure] = useState<RefreshFailure | null>(null)
+  const refresh = useMemo(() => refreshReporting(balancer, setFailure), [balancer])
 
   useEffect(() => {
-    const snapshot = balancer.getSnapshot()
     // A background round (BalancerProvider) shares this refresh instead of starting another.
-    if (isPending(snapshot) && !snapshot.refreshing) void refresh()
+    if (needsFirstRound(balancer.getSnapshot())) void refresh()
   }, [balancer, refresh])
 
   return {
     url: choice.url,
     server: choice.server,
-    status: failure !== null ? 'error' : choice.pending ? 'pending' : 'ready',
+    status: optimalStatus(choice, failure),
     error: failure?.error,
     refresh,
   }

@@ -1,4 +1,5 @@
-import { type ServerStats, sameServerStats } from '@comfy-balancer/core'
+import type { ServerStats } from '@comfy-balancer/core'
+import { sameServerStats } from '@comfy-balancer/core/internal'
 import { useCallback } from 'react'
 import { useBalancerFor } from './context.js'
 import { useSelection } from './use-balancer-snapshot.js'

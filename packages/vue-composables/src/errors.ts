@@ -1,4 +1,4 @@
-import { ComfyBalancerError } from '@comfy-balancer/core'
+import { MissingBalancerError as BindingMissingBalancerError } from '@comfy-balancer/core/internal'
 
 /**
  * A composable or component of `@comfy-balancer/vue` found no balancer: the plugin is not
@@ -6,19 +6,22 @@ import { ComfyBalancerError } from '@comfy-balancer/core'
  * Code `MISSING_PROVIDER` (no plugin) or `INVALID_ARGUMENT` (outside `setup()`); check with
  * `ComfyBalancerError.isInstance(error)` or `error instanceof MissingBalancerError`.
  */
-export class MissingBalancerError extends ComfyBalancerError {
-  /** The composable or component that was called. */
-  readonly caller: string
-
+export class MissingBalancerError extends BindingMissingBalancerError {
+  /** `caller`: the composable or component that was called; `reason`: what was missing. */
   constructor(caller: string, reason: 'no-provider' | 'no-setup') {
-    super(
-      reason === 'no-setup' ? 'INVALID_ARGUMENT' : 'MISSING_PROVIDER',
-      reason === 'no-setup'
-        ? `${caller} must be called inside a component's setup() (or a composable called from it), where it can inject the balancer and clean up when the component unmounts.`
-        : `${caller} found no balancer: install the plugin with app.use(createBalancerPlugin(balancer)), ` +
-            'or call provideBalancer(balancer) in the setup() of a parent component.',
-    )
-    this.name = 'MissingBalancerError'
-    this.caller = caller
+    if (reason === 'no-setup') {
+      super(
+        caller,
+        'INVALID_ARGUMENT',
+        "must be called inside a component's setup() (or a composable called from it), where it can inject the balancer and clean up when the component unmounts.",
+      )
+    } else {
+      super(
+        caller,
+        'MISSING_PROVIDER',
+        'found no balancer: install the plugin with app.use(createBalancerPlugin(balancer)), ' +
+          'or call provideBalancer(balancer) in the setup() of a parent component.',
+      )
+    }
   }
 }

@@ -4,10 +4,10 @@
  */
 
 export type { JobProgress, JobState, JobStatus } from '@comfy-balancer/core'
-export type { BalancerLike } from './balancer-like.js'
 export { MissingBalancerError } from './errors.js'
 export { LoadBalancerStatus, type LoadBalancerStatusProps } from './load-balancer-status.js'
 export {
+  type BalancerLike,
   type BalancerPluginOptions,
   balancerKey,
   createBalancerPlugin,

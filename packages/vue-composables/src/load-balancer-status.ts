@@ -1,19 +1,14 @@
-import type { ServerStats } from '@comfy-balancer/core'
-import { testSelection } from '@comfy-balancer/core'
+import {
+  formatClockTime,
+  IDLE_STATUS_TEST,
+  runStatusTest,
+  STATUS_COLUMNS,
+  type StatusTestState,
+  statusView,
+} from '@comfy-balancer/core/internal'
 import { type DefineComponent, defineComponent, h, onScopeDispose, type PropType, shallowRef } from 'vue'
 import { injectBalancer } from './plugin.js'
 import { useLoadBalancer } from './use-load-balancer.js'
-
-/** `HH:MM:SS` (UTC) of a clock time. */
-export function formatClockTime(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 19)
-}
-
-/** "2", "2 (+1 in flight)" or "unknown". */
-export function queueText(stats: ServerStats): string {
-  const queue = stats.queue === null ? 'unknown' : String(stats.queue)
-  return stats.inFlight > 0 ? `${queue} (+${stats.inFlight} in flight)` : queue
-}
 
 /** Props of {@link LoadBalancerStatus}. */
 export interface LoadBalancerStatusProps {
@@ -56,74 +51,57 @@ export const LoadBalancerStatus: DefineComponent<LoadBalancerStatusProps> = defi
   setup(props) {
     const { balancer } = injectBalancer('<LoadBalancerStatus>')
     const { servers, optimal, status } = useLoadBalancer()
-    const test = shallowRef({ running: false, message: '' })
+    const test = shallowRef(IDLE_STATUS_TEST)
     let alive = true
     onScopeDispose(() => {
       alive = false
     })
-
-    const runTest = async (): Promise<void> => {
-      test.value = { running: true, message: 'Testing: probing every server…' }
-      const message = await testSelection(balancer)
-      if (alive) test.value = { running: false, message }
+    const apply = (state: StatusTestState): void => {
+      test.value = state
     }
+    const runTest = () => runStatusTest(balancer, apply, () => alive)
 
     return () => {
       const c = props.className ?? 'cb-status'
-      const format = props.formatTime ?? formatClockTime
-      const best = status.value === 'ready' ? optimal.value : undefined
-      const stats = servers.value
-      const healthy = stats.filter((s) => s.healthy).length
-      const summary =
-        status.value === 'pending'
-          ? 'Checking servers…'
-          : `${healthy} of ${stats.length} servers healthy.${best ? ` Next job goes to ${best.name}.` : ''}`
-      const headers = ['Server', 'Health', 'Queue', 'Lock', 'Latency', 'Last failure']
-      const rows = stats.map((s) => {
-        const isBest = best?.id === s.id
-        return h(
+      const view = statusView({
+        stats: servers.value,
+        status: status.value,
+        optimal: optimal.value,
+        className: c,
+        formatTime: props.formatTime ?? formatClockTime,
+      })
+      const rows = view.rows.map((row) =>
+        h(
           'tr',
           {
-            key: s.id,
-            class: [`${c}__row`, `${c}__row--${s.health}`, isBest && `${c}__row--best`],
-            'data-server-id': s.id,
-            'data-health': s.health,
-            'aria-current': isBest ? 'true' : undefined,
+            key: row.id,
+            class: row.className,
+            'data-server-id': row.id,
+            'data-health': row.health,
+            'aria-current': row.best ? 'true' : undefined,
           },
           [
             h('th', { scope: 'row', class: `${c}__server` }, [
-              s.name,
-              isBest ? h('span', { class: `${c}__best` }, ' (next job)') : null,
+              row.name,
+              row.best ? h('span', { class: `${c}__best` }, ' (next job)') : null,
             ]),
-            h(
-              'td',
-              { class: `${c}__health` },
-              s.heldOutUntil === null ? s.health : `held out until ${format(s.heldOutUntil)}`,
-            ),
-            h('td', { class: `${c}__queue` }, queueText(s)),
-            h(
-              'td',
-              { class: `${c}__lock` },
-              s.lockedUntil === null ? 'unlocked' : `locked until ${format(s.lockedUntil)}`,
-            ),
-            h('td', { class: `${c}__latency` }, s.latencyMs === null ? '—' : `${Math.round(s.latencyMs)} ms`),
+            h('td', { class: `${c}__health` }, row.healthText),
+            h('td', { class: `${c}__queue` }, row.queueText),
+            h('td', { class: `${c}__lock` }, row.lockText),
+            h('td', { class: `${c}__latency` }, row.latencyText),
             h(
               'td',
               { class: `${c}__failure` },
-              s.lastFailure === null
+              row.lastFailure === undefined
                 ? '—'
                 : [
-                    `${s.lastFailure.reason} `,
-                    h(
-                      'time',
-                      { dateTime: new Date(s.lastFailure.at).toISOString() },
-                      `(${format(s.lastFailure.at)})`,
-                    ),
+                    `${row.lastFailure.reason} `,
+                    h('time', { dateTime: row.lastFailure.dateTime }, `(${row.lastFailure.time})`),
                   ],
             ),
           ],
-        )
-      })
+        ),
+      )
       const caption = props.caption ?? 'ComfyUI servers'
       return h('section', { class: c, 'aria-label': caption }, [
         h('table', { class: `${c}__table` }, [
@@ -131,12 +109,12 @@ export const LoadBalancerStatus: DefineComponent<LoadBalancerStatusProps> = defi
           h('thead', [
             h(
               'tr',
-              headers.map((text) => h('th', { scope: 'col' }, text)),
+              STATUS_COLUMNS.map((text) => h('th', { scope: 'col' }, text)),
             ),
           ]),
           h('tbody', rows),
         ]),
-        h('p', { class: `${c}__summary`, role: 'status', 'aria-live': 'polite' }, summary),
+        h('p', { class: `${c}__summary`, role: 'status', 'aria-live': 'polite' }, view.summary),
         props.showTest !== false
           ? h('div', { class: `${c}__test` }, [
               h(

@@ -1,7 +1,13 @@
 import { InvalidArgumentError, type LoadBalancer } from '@comfy-balancer/core'
+import type { BindingBalancer } from '@comfy-balancer/core/internal'
 import { getCurrentInstance, hasInjectionContext, type InjectionKey, inject, type Plugin, provide } from 'vue'
-import type { BalancerLike } from './balancer-like.js'
 import { MissingBalancerError } from './errors.js'
+
+/**
+ * What the Vue bindings use of a balancer. A `LoadBalancer` fits, and so does any object with these
+ * members (a facade, a test double): the bindings never reach past this list.
+ */
+export type BalancerLike = BindingBalancer
 
 /** Options of {@link createBalancerPlugin} and {@link provideBalancer}. */
 export interface BalancerPluginOptions {

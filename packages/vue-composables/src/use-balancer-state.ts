@@ -1,8 +1,7 @@
 import type { BalancerSnapshot } from '@comfy-balancer/core'
 import { getCurrentScope, onScopeDispose, type Ref, type ShallowRef, shallowReadonly, shallowRef } from 'vue'
-import type { BalancerLike } from './balancer-like.js'
 import { MissingBalancerError } from './errors.js'
-import { injectBalancer } from './plugin.js'
+import { type BalancerLike, injectBalancer } from './plugin.js'
 
 /** A ref the caller can read and watch but not write. */
 export type ReadonlyRef<T> = Readonly<Ref<T>>

@@ -1,11 +1,5 @@
-import type { JobEvent, JobResult } from '@comfy-balancer/core'
-import {
-  followJobState,
-  initialJobState,
-  type JobProgress,
-  type JobState,
-  type JobStatus,
-} from '@comfy-balancer/core'
+import type { JobEvent, JobProgress, JobResult, JobState, JobStatus } from '@comfy-balancer/core'
+import { followJobState, initialJobState } from '@comfy-balancer/core/internal'
 import { computed, getCurrentScope, type MaybeRefOrGetter, shallowRef, toValue, watch } from 'vue'
 import { MissingBalancerError } from './errors.js'
 import { injectBalancer } from './plugin.js'

@@ -1,7 +1,7 @@
 import type { ServerSnapshot, ServerStats } from '@comfy-balancer/core'
-import { InvalidArgumentError, sameServerStats } from '@comfy-balancer/core'
+import { InvalidArgumentError } from '@comfy-balancer/core'
+import { sameServerStats } from '@comfy-balancer/core/internal'
 import { toValue } from 'vue'
-import { peekOptimal } from './preview.js'
 import { type ReadonlyRef, useBalancerState } from './use-balancer-state.js'
 import type { OptimalServerStatus, UseOptimalServerOptions } from './use-optimal-server.js'
 import { optimalServer } from './use-optimal-server.js'
@@ -51,7 +51,8 @@ export function useLoadBalancer(options?: UseOptimalServerOptions): LoadBalancer
   const testFailover = async (): Promise<FailoverTest> => {
     if (balancer.getSnapshot().refreshedAt === undefined) await balancer.refresh()
     const job = toValue(options?.job)
-    const failed = peekOptimal(balancer, job)
+    const preview = () => balancer.preview(job ? { job } : {})
+    const failed = preview()
     if (failed === undefined) {
       throw new InvalidArgumentError(
         'testFailover(): no server matches the job hints, so none can be marked failed.',
@@ -59,7 +60,7 @@ export function useLoadBalancer(options?: UseOptimalServerOptions): LoadBalancer
     }
     balancer.recordFailure(failed.id, 'testFailover(): marked failed on purpose to test failover')
     recompute()
-    return { failed, next: peekOptimal(balancer, job) }
+    return { failed, next: preview() }
   }
 
   return {

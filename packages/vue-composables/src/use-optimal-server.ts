@@ -1,17 +1,23 @@
-import type { BalancerSnapshot, JobHints, ServerSnapshot } from '@comfy-balancer/core'
+import type { JobHints, ServerSnapshot } from '@comfy-balancer/core'
+import {
+  chooseOptimal,
+  needsFirstRound,
+  type OptimalServerStatus,
+  optimalStatus,
+  type RefreshFailure,
+  refreshReporting,
+  sameChoice,
+} from '@comfy-balancer/core/internal'
 import { computed, type MaybeRefOrGetter, shallowRef, toValue, watch } from 'vue'
-import type { BalancerLike } from './balancer-like.js'
-import { isPending, peekOptimal } from './preview.js'
 import { type ReadonlyRef, useBalancerState } from './use-balancer-state.js'
+
+export type { OptimalServerStatus }
 
 /** Options of {@link useOptimalServer}. */
 export interface UseOptimalServerOptions {
   /** Per-job constraints to respect (include/exclude server ids, tags); may be a ref or getter. */
   readonly job?: MaybeRefOrGetter<JobHints | undefined> | undefined
 }
-
-/** `pending` until the first probe round ends; `error` when a refresh (or the config load) failed. */
-export type OptimalServerStatus = 'pending' | 'ready' | 'error'
 
 /** What {@link useOptimalServer} returns: readonly refs and a `refresh`. */
 export interface OptimalServerRefs {
@@ -29,42 +35,26 @@ export interface OptimalServerRefs {
   refresh(): Promise<void>
 }
 
-interface Choice {
-  readonly pending: boolean
-  readonly server: ServerSnapshot | undefined
-  readonly url: string | undefined
-}
-
-const sameChoice = (a: Choice, b: Choice): boolean =>
-  a.pending === b.pending && a.server?.id === b.server?.id && a.server?.health === b.server?.health
-
 /** The optimal-server machinery shared by `useOptimalServer` and `useLoadBalancer`. */
 export function optimalServer(caller: string, options: UseOptimalServerOptions | undefined) {
-  const choose = (snapshot: BalancerSnapshot, balancer: BalancerLike): Choice => {
-    if (isPending(snapshot)) return { pending: true, server: undefined, url: undefined }
-    const server = peekOptimal(balancer, toValue(options?.job))
-    return { pending: false, server, url: server && balancer.serverUrl(server.id) }
-  }
-  const { balancer, state, recompute } = useBalancerState(caller, choose, sameChoice)
+  const { balancer, state, recompute } = useBalancerState(
+    caller,
+    (snapshot, b) => chooseOptimal(b, snapshot, toValue(options?.job)),
+    sameChoice,
+  )
   if (options?.job !== undefined) watch(() => toValue(options.job), recompute, { deep: true })
 
-  const failure = shallowRef<{ readonly error: unknown } | null>(null)
-  const refresh = async (): Promise<void> => {
-    try {
-      await balancer.refresh()
-      failure.value = null
-    } catch (error) {
-      failure.value = { error }
-    }
-  }
-  const snapshot = balancer.getSnapshot()
+  const failure = shallowRef<RefreshFailure | null>(null)
+  const refresh = refreshReporting(balancer, (outcome) => {
+    failure.value = outcome
+  })
   // A background round shares this refresh instead of starting another.
-  if (typeof window !== 'undefined' && isPending(snapshot) && !snapshot.refreshing) void refresh()
+  if (typeof window !== 'undefined' && needsFirstRound(balancer.getSnapshot())) void refresh()
 
   const refs: OptimalServerRefs = {
     url: computed(() => state.value.url),
     server: computed(() => state.value.server),
-    status: computed(() => (failure.value !== null ? 'error' : state.value.pending ? 'pending' : 'ready')),
+    status: computed(() => optimalStatus(state.value, failure.value)),
     error: computed(() => failure.value?.error),
     refresh,
   }

@@ -24,11 +24,12 @@ const marker = Symbol.for('comfy-balancer.error')
  * The base of every error this library throws. Check with `ComfyBalancerError.isInstance(e)`
  * (works across duplicate copies of the package) and branch on `code`.
  */
-export class ComfyBalancerError extends Error {
+export class ComfyBalancerError<Code extends string = ComfyBalancerErrorCode> extends Error {
   readonly [marker] = true
-  readonly code: ComfyBalancerErrorCode
+  /** What went wrong; core's codes are {@link ComfyBalancerErrorCode}, a sibling package may add its own. */
+  readonly code: Code
 
-  constructor(code: ComfyBalancerErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: Code, message: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'ComfyBalancerError'
     this.code = code

@@ -88,7 +88,7 @@ describe('<LoadBalancerStatus>', () => {
       await driveClock(h.clock, h.balancer.run(work(100), { job: { include: [idOf(A)] } }))
     }
     await h.settle()
-    const until = h.balancer.getServerStats()[0]?.heldOutUntil
+    const until = h.balancer.getServerStats()[0]?.ejectedUntil
     expect(until).toBeGreaterThan(h.clock.now())
     expect(row(idOf(A)).dataset.health).toBe('unhealthy')
     expect(cells(idOf(A))[0]).toBe(`held out until ${new Date(until!).toISOString().slice(11, 19)}`)

@@ -19,7 +19,8 @@ describe('useJob', () => {
   it('follows a prompt from waiting through running to its result', async () => {
     const h = harness({ servers: [A] })
     h.cluster.model(A).submit({ prompt: work(2_000) }) // ours waits behind this one
-    const { promptId } = await h.balancer.submit(work(3_000))
+    // Early-bound: POSTed at once, so it waits in the server's queue (late binding would hold it here).
+    const { promptId } = await h.balancer.submit(work(3_000), { binding: 'early' })
     const seen: JobState['status'][] = []
     const { result } = renderHook(
       () => {
@@ -102,7 +103,7 @@ describe('useJob', () => {
   it('starts over when the prompt id changes, aborting the previous one', async () => {
     const h = harness({ servers: [A] })
     const first = await h.balancer.submit(work(600_000))
-    const second = await h.balancer.submit(work(1_000))
+    const second = await h.balancer.submit(work(1_000), { binding: 'early' }) // queued behind the first
     const follow = vi.spyOn(h.balancer, 'result')
     const { result, rerender } = renderHook(({ id }) => useJob(id), {
       wrapper: wrapperFor(h),

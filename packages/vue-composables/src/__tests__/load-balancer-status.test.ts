@@ -74,7 +74,7 @@ describe('<LoadBalancerStatus> (Vue)', () => {
       await driveClock(h.clock, h.balancer.run(work(100), { job: { include: [idOf(A)] } }))
     }
     await h.settle()
-    const until = h.balancer.getServerStats()[0]?.heldOutUntil
+    const until = h.balancer.getServerStats()[0]?.ejectedUntil
     expect(until).toBeGreaterThan(h.clock.now())
     expect(row(w, idOf(A)).attributes('data-health')).toBe('unhealthy')
     expect(cells(w, idOf(A))[0]).toBe(`held out until ${new Date(until!).toISOString().slice(11, 19)}`)

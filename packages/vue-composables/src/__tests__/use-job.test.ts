@@ -10,7 +10,8 @@ describe('useJob (Vue)', () => {
   it('follows a prompt from waiting through running to its result', async () => {
     const h = harness({ servers: [A] })
     h.cluster.model(A).submit({ prompt: work(2_000) })
-    const { promptId } = await h.balancer.submit(work(3_000))
+    // Early-bound: POSTed at once, so it waits in the server's queue (late binding would hold it here).
+    const { promptId } = await h.balancer.submit(work(3_000), { binding: 'early' })
     const { result: job } = mountWith(h.balancer, () => useJob(promptId), { background: false })
     const seen = [job.status.value]
     for (let ms = 0; ms < 10_000 && job.status.value !== 'success'; ms += 250) {
@@ -45,7 +46,7 @@ describe('useJob (Vue)', () => {
   it('follows a ref: a new id aborts the old one and starts over', async () => {
     const h = harness({ servers: [A] })
     const first = await h.balancer.submit(work(600_000))
-    const second = await h.balancer.submit(work(1_000))
+    const second = await h.balancer.submit(work(1_000), { binding: 'early' }) // queued behind the first
     const follow = vi.spyOn(h.balancer, 'result')
     const id = ref<string | undefined>(first.promptId)
     const { result: job } = mountWith(h.balancer, () => useJob(id), { background: false })

@@ -1,6 +1,7 @@
-import { type LoadBalancer, minQueue, type ServerRef, type ServerStats } from '@comfy-balancer/core'
+import { type LoadBalancer, minQueue, type ServerRef } from '@comfy-balancer/core'
 import { lastProbeFailed, previewOptimal } from '@comfy-balancer/core/internal'
 import { type ComfyBalancerOptions, createComfyBalancer } from './create-comfy-balancer.js'
+import { type OriginalServerStats, toOriginalStats } from './original-stats.js'
 
 /** The original design's load cache (ms). */
 const ORIGINAL_CACHE_MS = 15_000
@@ -85,9 +86,12 @@ export class ComfyUILoadBalancer {
     this.balancer.recordFailure(server, error)
   }
 
-  /** Per server: health, queue, in-flight, lock, latency, failures. */
-  getServerStats(): ServerStats[] {
-    return this.balancer.getServerStats()
+  /**
+   * Per server: health, queue, in-flight, lock, latency, failures, in the original design's shape
+   * (`failures` a count, `null` where unknown; `balancer.getServerStats()` has the engine's).
+   */
+  getServerStats(): OriginalServerStats[] {
+    return this.balancer.getServerStats().map(toOriginalStats)
   }
 
   /** Background probing (reference-counted), as `balancer.start()`. */

@@ -33,9 +33,9 @@ function rows(stats: readonly ServerStats[]) {
     queue: s.queue ?? 'unknown',
     inFlight: s.inFlight,
     locked: s.locked,
-    'latency ms': s.latencyMs === null ? '' : Math.round(s.latencyMs),
-    'job ms': s.jobMs === null ? '' : Math.round(s.jobMs),
-    failures: s.failures,
+    'latency ms': s.latencyMs === undefined ? '' : Math.round(s.latencyMs),
+    'job ms': s.jobMs === undefined ? '' : Math.round(s.jobMs),
+    failures: s.failureCount,
     'last failure': s.lastFailure?.reason ?? '',
   }))
 }

@@ -28,3 +28,4 @@ export {
   ORIGINAL_LOCK_MS,
   originalStrategy,
 } from './create-comfy-balancer.js'
+export type { OriginalServerStats } from './original-stats.js'

@@ -62,6 +62,8 @@ describe('the original design, unchanged for the app', () => {
       ['backup-1.test:8188', true, true],
       ['backup-2.test:8188', false, false],
     ])
+    // The original row's shape: `failures` is a count, and what is not known yet is null.
+    expect(stats[2]).toMatchObject({ failures: 1, jobMs: null, ejectedUntil: null })
   })
 
   it('selectServerByMinQueue reads the min-queue choice without the lock or counting a job', async () => {

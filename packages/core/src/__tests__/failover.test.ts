@@ -26,7 +26,7 @@ describe('failure, failover and recovery', () => {
 
     h.balancer.recordFailure(A, new Error('ECONNRESET while posting'))
     const stats = h.balancer.getServerStats()[0]
-    expect(stats).toMatchObject({ healthy: false, locked: false, failures: 1, consecutiveFailures: 1 })
+    expect(stats).toMatchObject({ healthy: false, locked: false, failureCount: 1, consecutiveFailures: 1 })
     expect(stats?.lastFailure?.reason).toBe('ECONNRESET while posting')
     expect(h.balancer.getSnapshot().lock).toBeUndefined()
 

@@ -108,7 +108,7 @@ describe('outlier ejection', () => {
     const t0 = ejections[0]!.server.failures.at(-1)!.at
     expect(ejections[0]!.until - t0).toBe(30_000)
     const health = () => h.balancer.getSnapshot().servers[0]!.health
-    expect(h.balancer.getServerStats()[0]).toMatchObject({ healthy: false, heldOutUntil: t0 + 30_000 })
+    expect(h.balancer.getServerStats()[0]).toMatchObject({ healthy: false, ejectedUntil: t0 + 30_000 })
     await h.clock.advance(t0 + 29_000 - h.clock.now())
     await h.balancer.probe(A)
     expect(health()).toBe('unhealthy')

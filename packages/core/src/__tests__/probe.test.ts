@@ -41,7 +41,7 @@ describe('probing', () => {
     expect(a?.health).toBe('healthy')
     expect(a?.queue).toMatchObject({ known: false, treatedAs: 0 })
     expect(a?.queue).toMatchObject({ reason: expect.stringMatching(/HTTP 500/) })
-    expect(h.balancer.getServerStats()[0]).toMatchObject({ healthy: true, queue: null })
+    expect(h.balancer.getServerStats()[0]).toMatchObject({ healthy: true, queue: undefined })
   })
 
   it.each([

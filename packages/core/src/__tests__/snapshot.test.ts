@@ -50,10 +50,10 @@ describe('snapshots and subscriptions', () => {
     expect(h.logger.text()).toMatch(/"health-changed" event handler threw/)
   })
 
-  it('shows the seed per-server stats', async () => {
+  it('shows per-server stats, every key on every row', async () => {
     const h = harness({ servers: FOUR.slice(0, 1) })
     await h.balancer.refresh()
-    expect(h.balancer.getServerStats()).toEqual([
+    expect(h.balancer.getServerStats()).toStrictEqual([
       {
         id: 'gpu-a.test:8188',
         name: 'gpu-a.test:8188',
@@ -65,14 +65,14 @@ describe('snapshots and subscriptions', () => {
         queue: 0,
         inFlight: 0,
         locked: false,
-        lockedUntil: null,
+        lockedUntil: undefined,
         latencyMs: 0,
-        jobMs: null,
-        failures: 0,
+        jobMs: undefined,
+        failureCount: 0,
         consecutiveFailures: 0,
-        lastFailure: null,
+        lastFailure: undefined,
         checkedAt: h.clock.now(),
-        heldOutUntil: null,
+        ejectedUntil: undefined,
       },
     ])
   })

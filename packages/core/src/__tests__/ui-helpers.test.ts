@@ -24,7 +24,7 @@ describe('helpers for status panels', () => {
     h.balancer.recordFailure(FOUR[1]!, 'x')
     expect(sameServerStats(a, h.balancer.getServerStats())).toBe(false)
     // A down server's last queue reading is not shown as current.
-    expect(h.balancer.getServerStats().map((s) => s.queue)).toEqual([0, null])
+    expect(h.balancer.getServerStats().map((s) => s.queue)).toEqual([0, undefined])
     expect(sameServerStats(a, a.slice(1))).toBe(false)
   })
 })

@@ -60,7 +60,11 @@ export interface Lease {
   release(): void
 }
 
-/** One row of `getServerStats()`: the original design's per-server view. */
+/**
+ * One row of `getServerStats()`: per server, what a status page shows (every key is present on every
+ * row; a value not known yet is `undefined`). The original design's row, with `null`s and `failures`,
+ * is `ComfyUILoadBalancer.getServerStats()` in `comfy-balancer`.
+ */
 export interface ServerStats {
   readonly id: string
   readonly name: string
@@ -70,20 +74,24 @@ export interface ServerStats {
   readonly weight: number
   readonly health: ServerSnapshot['health']
   readonly healthy: boolean
-  /** Prompts running plus pending at the last probe; `null` when unknown (treated as 0). */
-  readonly queue: number | null
+  /** Prompts running plus pending at the last probe; `undefined` when unknown (treated as 0). */
+  readonly queue: number | undefined
   readonly inFlight: number
   readonly locked: boolean
-  readonly lockedUntil: number | null
-  readonly latencyMs: number | null
-  readonly jobMs: number | null
-  /** Failures remembered (bounded). */
-  readonly failures: number
+  /** Until when the sticky lock holds, while it does. */
+  readonly lockedUntil: number | undefined
+  readonly latencyMs: number | undefined
+  readonly jobMs: number | undefined
+  /** How many failures are remembered (bounded by `failureHistory`); the list is `ServerSnapshot.failures`. */
+  readonly failureCount: number
   readonly consecutiveFailures: number
-  readonly lastFailure: { readonly at: number; readonly reason: string } | null
-  readonly checkedAt: number | null
-  /** Until when outlier logic holds the server out (failed jobs, a stall, flapping), while it does. */
-  readonly heldOutUntil: number | null
+  readonly lastFailure: { readonly at: number; readonly reason: string } | undefined
+  readonly checkedAt: number | undefined
+  /**
+   * Until when outlier logic holds the server out (failed jobs, a stall, flapping), while it does:
+   * `ServerSnapshot.ejectedUntil` while the ejection lasts.
+   */
+  readonly ejectedUntil: number | undefined
 }
 
 /** Names a server: its id, its URL, or a snapshot of it. */

@@ -1,12 +1,12 @@
 import type { ServerSnapshot } from '../contracts/server.js'
 import type { ServerStats } from './options.js'
 
-/** The per-server view of the original design, computed from a snapshot at time `now`. */
+/** One `getServerStats()` row, computed from a snapshot at time `now`. */
 export function toServerStats(server: ServerSnapshot, now: number): ServerStats {
   // A down server's last reading says nothing about now.
   const queue =
     server.health === 'unhealthy' || server.queue === 'unknown' || !server.queue.known
-      ? null
+      ? undefined
       : server.queue.running + server.queue.pending
   const last = server.failures[server.failures.length - 1]
   const locked = server.lockedUntil !== undefined && server.lockedUntil > now
@@ -21,17 +21,17 @@ export function toServerStats(server: ServerSnapshot, now: number): ServerStats 
     queue,
     inFlight: server.inFlight,
     locked,
-    lockedUntil: locked ? (server.lockedUntil ?? null) : null,
-    latencyMs: server.latencyMs ?? null,
-    jobMs: server.jobMs ?? null,
-    failures: server.failures.length,
+    lockedUntil: locked ? server.lockedUntil : undefined,
+    latencyMs: server.latencyMs,
+    jobMs: server.jobMs,
+    failureCount: server.failures.length,
     consecutiveFailures: server.consecutiveFailures,
-    lastFailure: last ? { at: last.at, reason: last.reason } : null,
-    checkedAt: server.checkedAt ?? null,
-    heldOutUntil:
+    lastFailure: last ? { at: last.at, reason: last.reason } : undefined,
+    checkedAt: server.checkedAt,
+    ejectedUntil:
       server.health === 'unhealthy' && server.ejectedUntil !== undefined && server.ejectedUntil > now
         ? server.ejectedUntil
-        : null,
+        : undefined,
   }
 }
 

@@ -9,6 +9,7 @@ import type {
   ServerSnapshot,
   ServerStats,
 } from '@comfy-balancer/core'
+import type { BindingErrorCode } from '@comfy-balancer/core/internal'
 import type { ReactNode } from 'react'
 import { describe, expectTypeOf, it } from 'vitest'
 import {
@@ -88,7 +89,8 @@ describe('hook types', () => {
       .parameter(0)
       .toHaveProperty('className')
       .toEqualTypeOf<string | undefined>()
-    expectTypeOf<MissingBalancerError>().toExtend<ComfyBalancerError>()
+    // Its code is the bindings' own (core's ComfyBalancerErrorCode lists only what core throws).
+    expectTypeOf<MissingBalancerError>().toExtend<ComfyBalancerError<BindingErrorCode>>()
     expectTypeOf<MissingBalancerError['caller']>().toEqualTypeOf<string>()
   })
 })

@@ -8,6 +8,7 @@ import type {
   ServerSnapshot,
   ServerStats,
 } from '@comfy-balancer/core'
+import type { BindingErrorCode } from '@comfy-balancer/core/internal'
 import { describe, expectTypeOf, it } from 'vitest'
 import type { Plugin, Ref } from 'vue'
 import {
@@ -76,6 +77,7 @@ describe('composable types', () => {
     expectTypeOf(createBalancerPlugin).parameter(0).toEqualTypeOf<BalancerLike>()
     expectTypeOf(provideBalancer).returns.toBeVoid()
     expectTypeOf<LoadBalancer>().toExtend<BalancerLike>()
-    expectTypeOf<MissingBalancerError>().toExtend<ComfyBalancerError>()
+    // Its code is the bindings' own (core's ComfyBalancerErrorCode lists only what core throws).
+    expectTypeOf<MissingBalancerError>().toExtend<ComfyBalancerError<BindingErrorCode>>()
   })
 })

@@ -15,9 +15,11 @@ export type {
   ServerStats,
 } from './balancer/options.js'
 export type { BalancerSnapshot } from './balancer/snapshot.js'
-export { sameServerStats } from './balancer/stats.js'
-export { testSelection } from './balancer/status-test.js'
-export { DEFAULT_JOBS, DEFAULT_PROBE } from './config/defaults.js'
+export {
+  DEFAULT_JOB_SETTINGS,
+  DEFAULT_OUTLIER_SETTINGS,
+  DEFAULT_PROBE_SETTINGS,
+} from './config/defaults.js'
 export { parseConfig } from './config/parse-config.js'
 export type { BalancerConfigInput, ServerInput } from './config/schema.js'
 export type { BalancerConfig, JobSettings, ProbeSettings } from './config/types.js'
@@ -47,13 +49,7 @@ export {
   type DispatchOptions,
 } from './jobs/dispatcher.js'
 export { UnknownJobError } from './jobs/job-service.js'
-export {
-  followJobState,
-  initialJobState,
-  type JobProgress,
-  type JobState,
-  type JobStatus,
-} from './jobs/job-state.js'
+export type { JobProgress, JobState, JobStatus } from './jobs/job-state.js'
 export type {
   ComfyPrompt,
   JobEvent,

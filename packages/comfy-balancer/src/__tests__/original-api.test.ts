@@ -2,7 +2,7 @@ import { createTestClock, seededRandom } from '@comfy-balancer/testkit'
 import { createMswCluster } from '@comfy-balancer/testkit/msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ComfyUILoadBalancer, createComfyBalancer, DEFAULT_PROBE, silentLogger } from '../index.js'
+import { ComfyUILoadBalancer, createComfyBalancer, DEFAULT_PROBE_SETTINGS, silentLogger } from '../index.js'
 
 const server = setupServer()
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
@@ -100,7 +100,11 @@ describe('createComfyBalancer', () => {
   it("uses the original design's defaults", () => {
     const balancer = createComfyBalancer({ config: { servers: [A] }, logger: silentLogger })
     expect(balancer.getSnapshot().strategy).toBe('sticky(minQueue)')
-    expect(DEFAULT_PROBE).toMatchObject({ cacheMs: 15_000, healthTimeoutMs: 10_000, queueTimeoutMs: 5_000 })
+    expect(DEFAULT_PROBE_SETTINGS).toMatchObject({
+      cacheMs: 15_000,
+      healthTimeoutMs: 10_000,
+      queueTimeoutMs: 5_000,
+    })
     balancer.dispose()
   })
 

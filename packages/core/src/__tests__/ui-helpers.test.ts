@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { sameServerStats, testSelection } from '../index.js'
+import { sameServerStats } from '../balancer/stats.js'
+import { testSelection } from '../balancer/status-test.js'
 import { FOUR, harness, useMsw } from './harness.js'
 
 useMsw()

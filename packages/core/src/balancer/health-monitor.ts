@@ -1,4 +1,4 @@
-import { DEFAULT_OUTLIER } from '../config/defaults.js'
+import { DEFAULT_OUTLIER_SETTINGS } from '../config/defaults.js'
 import type { BalancerConfig } from '../config/types.js'
 import type { Clock, RandomSource } from '../contracts/clock.js'
 import type { Logger } from '../contracts/logger.js'
@@ -71,7 +71,7 @@ export class HealthMonitor {
       },
       (id) => void this.probe(id),
     )
-    this.#outliers = new OutlierTracker(() => host.config()?.outlier ?? DEFAULT_OUTLIER)
+    this.#outliers = new OutlierTracker(() => host.config()?.outlier ?? DEFAULT_OUTLIER_SETTINGS)
     this.#ejector = new Ejector(host, this.#outliers, this.#recovery, (id) => this.#answered.delete(id))
   }
 

@@ -1,5 +1,5 @@
 /** The original design's timings, kept as defaults. */
-export const DEFAULT_PROBE = {
+export const DEFAULT_PROBE_SETTINGS = {
   cacheMs: 15_000,
   intervalMs: 15_000,
   healthTimeoutMs: 10_000,
@@ -14,7 +14,7 @@ export const DEFAULT_PROBE = {
 export const DEFAULT_FAILURE_HISTORY = 20
 
 /** Job API timings. */
-export const DEFAULT_JOBS = {
+export const DEFAULT_JOB_SETTINGS = {
   submitTimeoutMs: 30_000,
   requestTimeoutMs: 10_000,
   maxAttempts: 3,
@@ -28,7 +28,7 @@ export const DEFAULT_JOBS = {
 } as const
 
 /** Outlier ejection, after Envoy (5 errors, 30 s × n capped at 300 s, 10 % of hosts, panic below 50 %). */
-export const DEFAULT_OUTLIER = {
+export const DEFAULT_OUTLIER_SETTINGS = {
   enabled: true,
   consecutiveErrors: 5,
   consecutiveConnectionFailures: 1,

@@ -1,7 +1,12 @@
 import type { ServerConfig } from '../contracts/server.js'
 import { type ConfigIssue, ConfigValidationError } from '../errors/config-errors.js'
 import { toRequestTarget } from '../util/request-target.js'
-import { DEFAULT_FAILURE_HISTORY, DEFAULT_JOBS, DEFAULT_OUTLIER, DEFAULT_PROBE } from './defaults.js'
+import {
+  DEFAULT_FAILURE_HISTORY,
+  DEFAULT_JOB_SETTINGS,
+  DEFAULT_OUTLIER_SETTINGS,
+  DEFAULT_PROBE_SETTINGS,
+} from './defaults.js'
 import { toConfigIssues } from './issues.js'
 import { type BalancerConfigInput, balancerConfigSchema, type ServerInput } from './schema.js'
 import type { BalancerConfig } from './types.js'
@@ -68,9 +73,9 @@ export function parseConfig(input: unknown, source = 'inline config'): BalancerC
   const servers = value.servers.map(normalizeServer)
   const problems = duplicates(servers)
   if (problems.length > 0) throw new ConfigValidationError(source, problems)
-  const probe = { ...DEFAULT_PROBE, ...defined(value.probe) } as BalancerConfig['probe']
-  const jobs = { ...DEFAULT_JOBS, ...defined(value.jobs) } as BalancerConfig['jobs']
-  const outlier = { ...DEFAULT_OUTLIER, ...defined(value.outlier) } as BalancerConfig['outlier']
+  const probe = { ...DEFAULT_PROBE_SETTINGS, ...defined(value.probe) } as BalancerConfig['probe']
+  const jobs = { ...DEFAULT_JOB_SETTINGS, ...defined(value.jobs) } as BalancerConfig['jobs']
+  const outlier = { ...DEFAULT_OUTLIER_SETTINGS, ...defined(value.outlier) } as BalancerConfig['outlier']
   if (outlier.maxEjectionMs < outlier.baseEjectionMs) {
     throw new ConfigValidationError(source, [
       {

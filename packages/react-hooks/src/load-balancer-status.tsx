@@ -3,6 +3,7 @@ import {
   IDLE_STATUS_TEST,
   runStatusTest,
   STATUS_COLUMNS,
+  type StatusPanelOptions,
   type StatusTestState,
   statusView,
 } from '@comfy-balancer/core/internal'
@@ -12,15 +13,9 @@ import { useOptimalServer } from './use-optimal-server.js'
 import { useServerStats } from './use-server-stats.js'
 
 /** Props of {@link LoadBalancerStatus}. */
-export interface LoadBalancerStatusProps {
-  /** Root class name; every part gets a BEM-style class from it (`cb-status__row--unhealthy`). Default `cb-status`. */
-  readonly className?: string | undefined
+export interface LoadBalancerStatusProps extends StatusPanelOptions {
   /** The table caption. Default "ComfyUI servers". */
   readonly caption?: ReactNode | undefined
-  /** Formats clock times (ms) for lock and failure times. Default: `HH:MM:SS` in UTC. */
-  readonly formatTime?: ((ms: number) => string) | undefined
-  /** Show the "Test" button (a fresh probe and a selection). Default `true`. */
-  readonly showTest?: boolean | undefined
 }
 
 /**

@@ -22,6 +22,7 @@ export {
   formatClockTime,
   queueText,
   STATUS_COLUMNS,
+  type StatusPanelOptions,
   type StatusRow,
   type StatusView,
   type StatusViewInput,

@@ -2,6 +2,16 @@ import type { ServerStats } from '../balancer/options.js'
 import type { Health, ServerSnapshot } from '../contracts/server.js'
 import type { OptimalServerStatus } from './optimal-choice.js'
 
+/** What both status panels take besides the caption (whose type is the framework's). */
+export interface StatusPanelOptions {
+  /** Root class name; every part gets a BEM-style class from it (`cb-status__row--unhealthy`). Default `cb-status`. */
+  readonly className?: string | undefined
+  /** Formats clock times (ms) for lock and failure times. Default: `HH:MM:SS` in UTC. */
+  readonly formatTime?: ((ms: number) => string) | undefined
+  /** Show the "Test" button (a fresh probe and a selection). Default `true`. */
+  readonly showTest?: boolean | undefined
+}
+
 /** The status panel's column headers, in order. */
 export const STATUS_COLUMNS = ['Server', 'Health', 'Queue', 'Lock', 'Latency', 'Last failure'] as const
 

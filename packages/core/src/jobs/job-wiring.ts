@@ -1,0 +1,68 @@
+import type { Lease } from '../balancer/options.js'
+import type { BalancerParts } from '../balancer/parts.js'
+import type { JobHints } from '../contracts/strategy.js'
+import { redactUrl } from '../util/redact.js'
+import { ComfyClient } from './comfy-client.js'
+import { JobService } from './job-service.js'
+
+/** How long other instances can find a prompt's server through a shared state store. */
+const OWNERSHIP_TTL_MS = 3_600_000
+
+/** What the job API takes from the balancer facade itself (its public, checked calls). */
+export interface JobFacade {
+  acquire(job: JobHints | undefined): Promise<Lease>
+  recordJobDuration(serverId: string, durationMs: number): void
+}
+
+/**
+ * Builds the job API (`submit`, `result`, `run`, `interrupt`, `viewUrl`) over a balancer's parts:
+ * where to send requests, what the job path tells the health monitor, and ownership shared with
+ * other app instances through the state store.
+ */
+export function createJobService(
+  parts: Pick<
+    BalancerParts,
+    | 'clock'
+    | 'random'
+    | 'logger'
+    | 'events'
+    | 'clientId'
+    | 'newPromptId'
+    | 'fetch'
+    | 'servers'
+    | 'monitor'
+    | 'shared'
+    | 'sockets'
+  >,
+  facade: JobFacade,
+): JobService {
+  const { servers, monitor, shared, sockets } = parts
+  return new JobService(
+    {
+      clock: parts.clock,
+      random: parts.random,
+      logger: parts.logger,
+      events: parts.events,
+      clientId: parts.clientId,
+      settings: () => servers.settings().jobs,
+      newPromptId: parts.newPromptId,
+      acquire: (job) => facade.acquire(job),
+      target: (id) => {
+        const config = servers.serverConfig(id)
+        const target = servers.target(id)
+        return config && target ? { ...target, id, label: redactUrl(config.url) } : undefined
+      },
+      observe: (id, observation) => {
+        if (servers.has(id)) monitor.observe(id, observation)
+      },
+      recordJobDuration: (id, ms) => {
+        if (servers.has(id)) facade.recordJobDuration(id, ms)
+      },
+      shareOwner: (promptId, serverId) => shared?.owned(promptId, serverId, OWNERSHIP_TTL_MS),
+      findOwner: (promptId) => shared?.ownerOf(promptId) ?? Promise.resolve(undefined),
+      pushes: (id) => sockets.isOpen(id),
+      onPrompt: (promptId, listener) => sockets.onPrompt(promptId, listener),
+    },
+    new ComfyClient(parts.fetch, parts.clock),
+  )
+}

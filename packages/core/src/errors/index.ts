@@ -7,6 +7,7 @@ export {
   type NodeErrors,
   PromptRejectedError,
   SubmitError,
+  UnknownJobError,
 } from './job-errors.js'
 export {
   DisposedError,

@@ -96,3 +96,14 @@ export class InterruptError extends ComfyBalancerError {
     this.serverId = serverId
   }
 }
+
+/** Thrown by `result()` and friends for a prompt id this balancer did not place (or forgot). */
+export class UnknownJobError extends ComfyBalancerError {
+  readonly promptId: string
+
+  constructor(promptId: string) {
+    super('UNKNOWN_JOB', `No job ${promptId} was submitted through this balancer (or its record expired).`)
+    this.name = 'UnknownJobError'
+    this.promptId = promptId
+  }
+}

@@ -1,3 +1,5 @@
+import type { Clock } from '../contracts/clock.js'
+import { ExpiringMap } from '../util/expiring-map.js'
 import type { ComfyPrompt, SubmitOptions } from './types.js'
 
 /** What the balancer remembers about a prompt it placed. */
@@ -23,12 +25,11 @@ export interface OwnedJob {
  * the number of jobs.
  */
 export class OwnershipMap {
-  readonly #entries = new Map<string, OwnedJob>()
+  readonly #entries: ExpiringMap<string, OwnedJob>
 
-  constructor(
-    private readonly maxEntries = 10_000,
-    private readonly ttlMs = 3_600_000,
-  ) {}
+  constructor(clock: Pick<Clock, 'now'>, maxEntries = 10_000, ttlMs = 3_600_000) {
+    this.#entries = new ExpiringMap(clock, { ttlMs, maxEntries })
+  }
 
   get size(): number {
     return this.#entries.size
@@ -38,21 +39,11 @@ export class OwnershipMap {
     return this.#entries.get(promptId)
   }
 
-  add(job: OwnedJob, now: number): void {
-    this.#entries.delete(job.promptId)
+  add(job: OwnedJob): void {
     this.#entries.set(job.promptId, job)
-    this.#prune(now)
   }
 
   delete(promptId: string): void {
     this.#entries.delete(promptId)
-  }
-
-  #prune(now: number): void {
-    // Insertion order is age order: stop at the first entry young enough to keep.
-    for (const [id, job] of this.#entries) {
-      if (this.#entries.size <= this.maxEntries && now - job.createdAt < this.ttlMs) break
-      this.#entries.delete(id)
-    }
   }
 }

@@ -1,0 +1,20 @@
+import { InvalidArgumentError } from '../errors/server-errors.js'
+import type { ComfyPrompt } from './types.js'
+import { CANONICAL_UUID } from './wait.js'
+
+/**
+ * Rejects, before anything waits or is sent, a prompt that is not in API format and a prompt id
+ * ComfyUI would refuse.
+ */
+export function checkPrompt(prompt: ComfyPrompt, promptId: string): void {
+  if (typeof prompt !== 'object' || prompt === null || Array.isArray(prompt)) {
+    throw new InvalidArgumentError(
+      'submit expects a ComfyUI prompt in API format: { nodeId: { class_type, inputs } }.',
+    )
+  }
+  if (!CANONICAL_UUID.test(promptId)) {
+    throw new InvalidArgumentError(
+      `promptId must be a lowercase hyphenated UUID (ComfyUI 0.25+ rejects anything else), received "${promptId}".`,
+    )
+  }
+}

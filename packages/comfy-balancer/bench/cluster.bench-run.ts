@@ -39,12 +39,17 @@ const allModes: Mode[] = [
     probe: { queueMode: 'ws' },
     weights: true,
   },
-  { name: 'dispatcher (late binding, ws push)', probe: { queueMode: 'ws' }, weights: true, dispatcher: {} },
   {
-    name: 'dispatcher, maxPendingPerServer 1',
+    name: 'balancer.run() default: late binding (ws push)',
     probe: { queueMode: 'ws' },
     weights: true,
-    dispatcher: { maxPendingPerServer: 1 },
+    dispatch: {},
+  },
+  {
+    name: 'late binding, maxPendingPerServer 1',
+    probe: { queueMode: 'ws' },
+    weights: true,
+    dispatch: { maxPendingPerServer: 1 },
   },
 ]
 const modes = ONLY ? allModes.filter((_, i) => ONLY.includes(String(i))) : allModes

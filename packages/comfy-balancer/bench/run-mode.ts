@@ -1,8 +1,7 @@
 import {
-  createDispatcher,
   createLoadBalancer,
-  type DispatcherOptions,
   type JobResult,
+  type LateBindingOptions,
   type LoadBalancer,
   type Strategy,
   silentLogger,
@@ -18,8 +17,11 @@ export interface Mode {
   readonly probe: Record<string, unknown>
   /** Tell the balancer each server's relative speed as its weight (an operator knows its GPUs). */
   readonly weights?: boolean
-  /** Late binding through `createDispatcher` (with these options) instead of submitting on arrival. */
-  readonly dispatcher?: DispatcherOptions
+  /**
+   * Late binding, the default `balancer.run()` (with these `dispatch` options); without it, every
+   * job is placed on arrival (`binding: 'early'`) by the mode's strategy.
+   */
+  readonly dispatch?: LateBindingOptions
 }
 
 export interface ModeOutcome extends RunStats {
@@ -70,25 +72,23 @@ export async function runMode(
       fetch: transport.fetch,
       webSocket: transport.webSocket,
       logger: silentLogger,
+      ...(mode.dispatch ? { dispatch: { tickMs: 50, ...mode.dispatch } } : {}),
     })
     const b = balancer
     await b.refresh()
-    const dispatcher = mode.dispatcher ? createDispatcher(b, { tickMs: 50, ...mode.dispatcher }) : undefined
     const t0 = clock.now()
     const arrivals = new Map<string, number>()
     const typedErrors: Record<string, number> = {}
     const run = (item: WorkItem): Promise<JobResult | undefined> => {
       const arrival = clock.now()
       const jobOptions = {
+        binding: mode.dispatch ? ('late' as const) : ('early' as const),
         rerunIfLost: options.rerunIfLost ?? false,
         onEvent: (event: { type: string; promptId: string }) => {
           if (event.type === 'queued' && !arrivals.has(event.promptId)) arrivals.set(event.promptId, arrival)
         },
       }
-      const running = dispatcher
-        ? dispatcher.run(prompt(item.workMs), jobOptions)
-        : b.run(prompt(item.workMs), jobOptions)
-      return running.catch((error: { code?: string }) => {
+      return b.run(prompt(item.workMs), jobOptions).catch((error: { code?: string }) => {
         typedErrors[error.code ?? 'UNTYPED'] = (typedErrors[error.code ?? 'UNTYPED'] ?? 0) + 1
         return undefined
       })
@@ -105,7 +105,6 @@ export async function runMode(
           }),
       ),
     )
-    dispatcher?.close()
     const successes = new Map<string, number>()
     const starts = new Map<string, number>()
     const ends = new Map<string, number>()

@@ -1,5 +1,4 @@
 import {
-  createDispatcher,
   createLoadBalancer,
   type JobResult,
   type LogFields,
@@ -23,7 +22,7 @@ import {
 import { type SimCluster, startSimCluster } from '@comfy-balancer/testkit/sim'
 
 /**
- * The soak of issue 8: many jobs through core's late-binding dispatcher on simulated ComfyUI servers
+ * The soak of issue 8: many jobs through `balancer.run()` (late binding) on simulated ComfyUI servers
  * (real HTTP and WebSockets on 127.0.0.1, time scaled), with random faults from a fixed seed. It
  * checks from the servers' own execution logs that no job is lost and none runs twice, explains
  * every typed error by the fault that caused it, and measures the heap. `npm run soak` runs 10,000
@@ -198,6 +197,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       probe: { queueMode: 'ws' },
       jobs: { pollIntervalMs: 1_000 },
     },
+    // One prompt may wait on each server behind the running one, so a GPU does not idle through the
+    // hand-over's round trip (and a crash then also loses queued, never-started prompts).
+    dispatch: { maxPendingPerServer: options.maxPendingPerServer ?? 1 },
     clock,
     random: seededRandom(options.seed + 2),
     createPromptId: uuid,
@@ -232,9 +234,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       )
       serverName.set(server.id, sim?.name ?? server.id)
     }
-    // One prompt may wait on each server behind the running one, so a GPU does not idle through the
-    // hand-over's round trip (and a crash then also loses queued, never-started prompts).
-    const dispatcher = createDispatcher(balancer, { maxPendingPerServer: options.maxPendingPerServer ?? 1 })
     const beforeMb = heapAfterGc()
     const t0 = clock.now()
     chaos = startChaos({
@@ -274,7 +273,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
             started: false,
           }
           jobs.push(job)
-          dispatcher
+          balancer
             .run(prompt(item.workMs), {
               rerunIfLost: job.rerunIfLost,
               onEvent: (event) => {
@@ -305,7 +304,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     await Promise.race([settledAll, deadline])
     clearTimeout(timer)
     await chaos.stop()
-    dispatcher.close()
     const simulatedMs = clock.now() - t0
     const afterJobsMb = heapAfterGc()
 

@@ -42,15 +42,10 @@ export type {
 } from './contracts/server.js'
 export type { JobHints, SelectContext, ServerLock, Strategy } from './contracts/strategy.js'
 export * from './errors/index.js'
-export {
-  createDispatcher,
-  type Dispatcher,
-  type DispatcherOptions,
-  type DispatchOptions,
-} from './jobs/dispatcher.js'
-export { UnknownJobError } from './jobs/job-service.js'
+export type { LateBindingOptions } from './jobs/dispatch-host.js'
 export type { JobProgress, JobState, JobStatus } from './jobs/job-state.js'
 export type {
+  Binding,
   ComfyPrompt,
   JobEvent,
   JobResult,

@@ -145,7 +145,7 @@ describe('the demo page in a real browser', () => {
     const before = await page.$$eval('#jobs tbody tr', (rows) => rows.length)
     await submit(12, 300)
     await waitSettled(before + 12)
-    // Jobs the dispatcher had handed it before the third failure fail too; then it is held out.
+    // Jobs late binding had handed it before the third failure fail too; then it is held out.
     const failed = await page.$$eval('#jobs tbody tr[data-status="failed"]', (rows) => rows.length)
     expect(failed).toBeGreaterThanOrEqual(3)
     expect(await health('react', 'rtx-4080')).toBe('unhealthy')

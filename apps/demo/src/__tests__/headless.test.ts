@@ -15,7 +15,7 @@ describe('npm run demo -- --headless', () => {
       'original design',
       'minQueue + inFlight',
       'leastExpectedWait',
-      'late-binding dispatcher',
+      'late binding (default)',
     ])
     for (const row of rows) {
       expect(Object.values(row.perServer).reduce((a, b) => a + b, 0)).toBe(40)
@@ -25,8 +25,8 @@ describe('npm run demo -- --headless', () => {
     expect(output).toMatch(
       /\| strategy \| rtx-3060-a jobs \| rtx-3060-b jobs \| rtx-4080 jobs \| h100 jobs \| mean ms \| p95 ms \|/,
     )
-    // The fast GPU does the most work under the late-binding dispatcher.
-    const dispatcher = rows[3]!.perServer
-    expect(dispatcher.h100).toBeGreaterThan(dispatcher['rtx-3060-a']!)
+    // The fast GPU does the most work under late binding.
+    const late = rows[3]!.perServer
+    expect(late.h100).toBeGreaterThan(late['rtx-3060-a']!)
   })
 })

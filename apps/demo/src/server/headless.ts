@@ -1,7 +1,6 @@
 import { poissonWorkload, summarize } from '@comfy-balancer/testkit'
 import {
   createComfyBalancer,
-  createDispatcher,
   leastExpectedWait,
   minQueue,
   originalStrategy,
@@ -16,7 +15,8 @@ interface Contender {
   readonly name: string
   readonly strategy?: () => Strategy
   readonly probe: Record<string, unknown>
-  readonly dispatcher?: boolean
+  /** Late binding, `balancer.run()`'s default; the others place each job on arrival (early). */
+  readonly lateBinding?: boolean
 }
 
 const MEAN_WORK_MS = 300
@@ -31,7 +31,7 @@ const CONTENDERS: Contender[] = [
   },
   { name: 'minQueue + inFlight', strategy: () => minQueue(), probe: { cacheMs: 15_000 * SCALE } },
   { name: 'leastExpectedWait', strategy: () => leastExpectedWait(), probe: { queueMode: 'ws' } },
-  { name: 'late-binding dispatcher', probe: { queueMode: 'ws' }, dispatcher: true },
+  { name: 'late binding (default)', probe: { queueMode: 'ws' }, lateBinding: true },
 ]
 
 export interface HeadlessRow {
@@ -90,7 +90,8 @@ async function runOne(
   const bar = new ProgressBar(out, contender.name, items.length)
   try {
     await balancer.refresh()
-    const dispatcher = contender.dispatcher ? createDispatcher(balancer) : undefined
+    // Late binding is balancer.run()'s default; the strategies place each job on arrival.
+    const binding = contender.lateBinding ? 'late' : 'early'
     const arrivals = new Map<string, number>()
     const perServer: Record<string, number> = Object.fromEntries(DEMO_GPUS.map((gpu) => [gpu.name, 0]))
     await Promise.all(
@@ -104,7 +105,7 @@ async function runOne(
                 if (event.type === 'queued' && !arrivals.has(event.promptId))
                   arrivals.set(event.promptId, arrival)
               }
-              const job = dispatcher ? dispatcher.run(prompt, { onEvent }) : balancer.run(prompt, { onEvent })
+              const job = balancer.run(prompt, { onEvent, binding })
               job
                 .then((result) => {
                   const name = balancer.getSnapshot().servers.find((s) => s.id === result.serverId)?.name
@@ -119,7 +120,6 @@ async function runOne(
           }),
       ),
     )
-    dispatcher?.close()
     const latencies: number[] = []
     for (const sim of cluster.sims) {
       for (const entry of sim.log) {

@@ -1,7 +1,6 @@
 import {
+  type Binding,
   createComfyBalancer,
-  createDispatcher,
-  type Dispatcher,
   type LoadBalancer,
   leastExpectedWait,
   minQueue,
@@ -18,11 +17,15 @@ const STRATEGIES: Record<string, () => Strategy> = {
   roundRobin: () => roundRobin(),
 }
 
-/** The page's one balancer, in the browser: WebSocket pushes from every server, probes every 5 s. */
+/**
+ * The page's one balancer, in the browser: WebSocket pushes from every server, probes every 5 s.
+ * `dispatcher` (the default) is late binding, `balancer.run()`'s own; a strategy name places each
+ * job on arrival with that strategy (`binding: 'early'`), to compare.
+ */
 export function createPageBalancer(
   config: PageConfig,
   strategy: string,
-): { balancer: LoadBalancer; dispatcher?: Dispatcher } {
+): { balancer: LoadBalancer; binding: Binding } {
   const make = STRATEGIES[strategy]
   const balancer = createComfyBalancer({
     config: {
@@ -36,5 +39,5 @@ export function createPageBalancer(
     },
     ...(make ? { strategy: make() } : { strategy: leastExpectedWait() }),
   })
-  return strategy === 'dispatcher' ? { balancer, dispatcher: createDispatcher(balancer) } : { balancer }
+  return { balancer, binding: strategy === 'dispatcher' ? 'late' : 'early' }
 }

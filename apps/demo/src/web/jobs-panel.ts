@@ -1,4 +1,4 @@
-import type { Dispatcher, JobEvent, LoadBalancer } from 'comfy-balancer'
+import type { Binding, JobEvent, LoadBalancer } from 'comfy-balancer'
 
 /** The "submit N jobs" form and the per-job table: which server took each, its progress and latency. */
 export function startJobsPanel(
@@ -6,7 +6,7 @@ export function startJobsPanel(
   body: HTMLTableSectionElement,
   summary: HTMLElement,
   balancer: LoadBalancer,
-  dispatcher: Dispatcher | undefined,
+  binding: Binding,
 ): void {
   let next = 1
   const latencies: number[] = []
@@ -28,7 +28,7 @@ export function startJobsPanel(
       row.dataset.job = String(next)
       const [id, server, status, progress, latency] = Array.from({ length: 5 }, () => row.insertCell())
       id!.textContent = String(next++)
-      status!.textContent = dispatcher ? 'waiting' : 'placing'
+      status!.textContent = binding === 'late' ? 'waiting' : 'placing'
       const bar = document.createElement('progress')
       bar.max = 1
       bar.value = 0
@@ -43,7 +43,7 @@ export function startJobsPanel(
         else if (e.type === 'resubmitted') status!.textContent = `moved off ${names().get(e.from) ?? e.from}`
       }
       const prompt = { '1': { class_type: 'SimWork', inputs: { ms: work } } }
-      const job = dispatcher ? dispatcher.run(prompt, { onEvent }) : balancer.run(prompt, { onEvent })
+      const job = balancer.run(prompt, { onEvent, binding })
       job.then(
         (result) => {
           server!.textContent = names().get(result.serverId) ?? result.serverId

@@ -11,7 +11,7 @@ const byId = <T extends Element>(id: string) => document.getElementById(id) as u
 async function start(): Promise<void> {
   const config = await loadPageConfig()
   const strategy = strategyFromUrl()
-  const { balancer, dispatcher } = createPageBalancer(config, strategy)
+  const { balancer, binding } = createPageBalancer(config, strategy)
   // The original design's console helpers: window.testLoadBalancer() and friends.
   installConsoleTools(window, balancer)
   Object.assign(window, { balancer })
@@ -35,7 +35,7 @@ async function start(): Promise<void> {
     byId<HTMLTableElement>('jobs').tBodies[0]!,
     byId('job-summary'),
     balancer,
-    dispatcher,
+    binding,
   )
 
   for (const [tab, panel, other, otherPanel] of [

@@ -1,6 +1,5 @@
 import { createInterface } from 'node:readline'
 import {
-  createDispatcher,
   createLoadBalancer,
   createMemoryStateStore,
   type JobResult,
@@ -57,7 +56,9 @@ async function main(): Promise<void> {
       probe: setup.probe,
       jobs: { pollIntervalMs: 100, lostAfterMs: 5_000, submitTimeoutMs: 5_000 },
     },
-    ...(setup.mode === 'leastExpectedWait' ? { strategy: leastExpectedWait() } : {}),
+    ...(setup.mode === 'leastExpectedWait'
+      ? { strategy: leastExpectedWait() }
+      : { dispatch: { tickMs: 50 } }),
     fetch: transport.fetch,
     webSocket: transport.webSocket,
     logger: silentLogger,
@@ -67,7 +68,6 @@ async function main(): Promise<void> {
   balancer.on('state-store', (event) => storeEvents.push(event.state))
   await balancer.refresh()
   balancer.start()
-  const dispatcher = setup.mode === 'dispatcher' ? createDispatcher(balancer, { tickMs: 50 }) : undefined
   send({ type: 'ready' })
 
   const { startAt } = await nextLine<Go>()
@@ -85,11 +85,10 @@ async function main(): Promise<void> {
   }, 20)
   const run = async (item: WorkerSetup['items'][number]): Promise<void> => {
     const arrivedAt = Date.now()
-    const options = { rerunIfLost: false }
+    // 'dispatcher': the default late binding; 'leastExpectedWait': placed on arrival by that strategy.
+    const options = { rerunIfLost: false, binding: setup.mode === 'dispatcher' ? 'late' : 'early' } as const
     try {
-      const result: JobResult = dispatcher
-        ? await dispatcher.run(prompt(item.workMs), options)
-        : await balancer.run(prompt(item.workMs), options)
+      const result: JobResult = await balancer.run(prompt(item.workMs), options)
       jobs.push({ index: item.index, promptId: result.promptId, serverId: result.serverId, arrivedAt })
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'UNTYPED'
@@ -110,7 +109,6 @@ async function main(): Promise<void> {
   while (!(await lines.next()).done) {
     /* the orchestrator closes stdin to stop us */
   }
-  dispatcher?.close()
   balancer.dispose()
   await store.dispose()
   await transport.close()

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { createDispatcher, type JobResult } from '../index.js'
+import { type JobResult, type Submission, SubmitError } from '../index.js'
 import { planDispatch } from '../jobs/dispatch-plan.js'
 import { drive, FOUR, harness, useMsw, work } from './harness.js'
 
 useMsw()
 
 const [A, B] = FOUR as [string, string, string, string]
+const late = { binding: 'late' } as const
 const fastConfig = { jobs: { pollIntervalMs: 100 }, probe: { cacheMs: 100 } }
 
 describe('planDispatch (late binding)', () => {
@@ -83,7 +84,7 @@ describe('planDispatch (late binding)', () => {
   })
 })
 
-describe('createDispatcher through the real balancer', () => {
+describe('balancer.run() and submit(): late binding by default', () => {
   it('keeps every server to one prompt at a time and gives the fast GPU more of the work', async () => {
     const h = harness({
       servers: [
@@ -94,8 +95,7 @@ describe('createDispatcher through the real balancer', () => {
     })
     h.balancer.recordJobDuration(A, 2_000)
     h.balancer.recordJobDuration(B, 500)
-    const dispatcher = createDispatcher(h.balancer, { tickMs: 100 })
-    const runs = Array.from({ length: 10 }, () => dispatcher.run(work(2_000)))
+    const runs = Array.from({ length: 10 }, () => h.balancer.run(work(2_000), late))
     let maxQueue = 0
     const all = Promise.all(runs)
     const watch = setInterval(() => {
@@ -108,16 +108,13 @@ describe('createDispatcher through the real balancer', () => {
     expect(maxQueue).toBe(1)
     const onFast = results.filter((r) => r.serverId === 'gpu-b.test:8188').length
     expect(onFast).toBeGreaterThanOrEqual(7)
-    expect(dispatcher.waiting).toBe(0)
-    dispatcher.close()
   })
 
   it('serves higher priority first', async () => {
     const h = harness({ servers: [A], config: fastConfig })
-    const dispatcher = createDispatcher(h.balancer, { tickMs: 100 })
     const order: string[] = []
     const track = (name: string, priority: number) =>
-      dispatcher.run(work(1_000), { priority }).then(() => order.push(name))
+      h.balancer.run(work(1_000), { ...late, job: { priority } }).then(() => order.push(name))
     const first = track('low-1', 0)
     await h.clock.advance(200) // low-1 is running; the next two wait client-side
     expect(h.model(A).queueRemaining).toBe(1)
@@ -126,20 +123,126 @@ describe('createDispatcher through the real balancer', () => {
     expect(order).toEqual(['low-1', 'urgent', 'low-2'])
   })
 
+  it('submit() resolves once the prompt is on a server; binding: early POSTs at once behind the busy one', async () => {
+    const h = harness({ servers: [A], config: fastConfig })
+    const running = await drive(h.clock, h.balancer.submit(work(1_000), late), { stepMs: 50 })
+    expect(running.ok).toBe(true)
+    let handed: Submission | undefined
+    void h.balancer.submit(work(1_000), late).then((submission) => {
+      handed = submission
+    })
+    const early = await drive(h.clock, h.balancer.submit(work(1_000), { binding: 'early' }), { stepMs: 10 })
+    expect(early.ok).toBe(true)
+    // The early one is queued behind the running prompt; the late one still waits in the app.
+    expect(h.model(A).queueRemaining).toBe(2)
+    expect(handed).toBeUndefined()
+    await drive(
+      h.clock,
+      new Promise<void>((resolve) => {
+        const check = setInterval(() => {
+          if (handed === undefined) return
+          clearInterval(check)
+          resolve()
+        }, 0)
+      }),
+      { stepMs: 50, maxMs: 30_000 },
+    )
+    expect(handed?.serverId).toBe('gpu-a.test:8188')
+    // Handed over only once the server had room: nothing ran twice.
+    expect(h.model(A).log.filter((entry) => entry.promptId === handed?.promptId)).toHaveLength(1)
+  })
+
+  it('an aborted waiting job rejects with SUBMIT_FAILED and is never sent', async () => {
+    const h = harness({ servers: [A], config: fastConfig })
+    await drive(h.clock, h.balancer.submit(work(60_000), late), { stepMs: 50 })
+    const controller = new AbortController()
+    const waiting = h.balancer.run(work(1_000), { ...late, signal: controller.signal })
+    await h.clock.advance(1_000)
+    controller.abort()
+    await expect(waiting).rejects.toBeInstanceOf(SubmitError)
+    await expect(waiting).rejects.toThrow(/aborted while it waited/)
+    expect(h.model(A).queueRemaining).toBe(1)
+  })
+
+  it('interrupt() takes a job still waiting in the app out of the line: its submit rejects, nothing is sent', async () => {
+    const h = harness({ servers: [A], config: fastConfig })
+    await drive(h.clock, h.balancer.submit(work(60_000), late), { stepMs: 50 })
+    const waiting = h.balancer.submit(work(1_000), {
+      ...late,
+      promptId: '00000000-0000-4000-8000-00000000000a',
+    })
+    const rejection = waiting.catch((error: unknown) => error)
+    await h.clock.advance(1_000)
+    expect(await h.balancer.interrupt('00000000-0000-4000-8000-00000000000a')).toBe(true)
+    const error = (await rejection) as SubmitError
+    expect(error).toBeInstanceOf(SubmitError)
+    expect(error.reason).toBe('aborted')
+    expect(error.message).toMatch(/interrupted while it waited for a server/)
+    await h.clock.advance(120_000)
+    expect(h.model(A).log.map((entry) => entry.promptId)).not.toContain(
+      '00000000-0000-4000-8000-00000000000a',
+    )
+  })
+
+  it('a job that ended before any probe saw it no longer counts as in flight: the next one goes at once', async () => {
+    // Probes far apart and slow: nothing but the job's own end tells the balancer the server is free.
+    const h = harness({
+      servers: [A],
+      config: { jobs: { pollIntervalMs: 100 }, probe: { cacheMs: 600_000 } },
+    })
+    await h.balancer.refresh()
+    h.model(A).setFault({ kind: 'slow', delayMs: 5_000, endpoints: ['system_stats'] })
+    const first = await drive(h.clock, h.balancer.run(work(200), late), { stepMs: 50 })
+    expect(first.ok).toBe(true)
+    expect(h.balancer.getSnapshot().servers[0]?.inFlight).toBe(0)
+    const second = await drive(h.clock, h.balancer.submit(work(200), late), { stepMs: 50, maxMs: 1_000 })
+    expect(second.ok).toBe(true)
+  })
+
+  it('with every server down after it failed there, a job waits calmly for lostAfterMs, then rejects naming them', async () => {
+    const h = harness({
+      servers: [A, B],
+      config: { ...fastConfig, jobs: { ...fastConfig.jobs, lostAfterMs: 5_000 } },
+    })
+    await h.balancer.refresh()
+    for (const url of [A, B]) h.model(url).setFault({ kind: 'refuse' })
+    const probes = () => h.model(A).requestCounts.system_stats + h.model(B).requestCounts.system_stats
+    const before = probes()
+    const outcome = await drive(h.clock, h.balancer.run(work(100), late), { stepMs: 100, maxMs: 30_000 })
+    const error = (outcome as { error: SubmitError }).error
+    expect(error).toBeInstanceOf(SubmitError)
+    expect(error.reason).toBe('no-server')
+    expect(error.message).toMatch(/healthy again within 5000 ms/)
+    expect(error.attempts.map((attempt) => attempt.serverId).sort()).toEqual([
+      'gpu-a.test:8188',
+      'gpu-b.test:8188',
+    ])
+    // About one refresh a tick (500 ms) for 5 s, plus the monitor's own: not a storm of probes.
+    expect(probes() - before).toBeLessThanOrEqual(2 * (5_000 / 500 + 10))
+  })
+
+  it('with no healthy server to wait for, a job takes the early path and its fallback policy', async () => {
+    const h = harness({ servers: [A, B], config: { ...fastConfig, fallback: 'error' } })
+    for (const url of [A, B]) h.model(url).setFault({ kind: 'refuse' })
+    const outcome = await drive(h.clock, h.balancer.run(work(100), late), { stepMs: 50, maxMs: 30_000 })
+    expect(outcome.ok).toBe(false)
+    expect((outcome as { error: { code: string } }).error.code).toBe('SUBMIT_FAILED')
+    expect((outcome as { error: Error }).error.message).toMatch(/no server left to try/)
+  })
+
   it('puts a job back after a failed submission on the retry budget: retries are paced, none is lost', async () => {
     const h = harness({
       servers: [A, B],
-      config: { ...fastConfig, jobs: { ...fastConfig.jobs, retryRatio: 0.2, retryMin: 2, maxAttempts: 1 } },
+      config: { ...fastConfig, jobs: { ...fastConfig.jobs, retryRatio: 0.2, retryMin: 2 } },
     })
     await h.balancer.refresh()
     for (const url of [A, B]) h.model(url).setFault({ kind: 'http500', endpoints: ['prompt'] })
-    const dispatcher = createDispatcher(h.balancer, { tickMs: 100 })
     const posts = () =>
       [A, B].reduce(
         (n, url) => n + h.model(url).requestCounts.prompt - h.model(url).requestCounts.system_stats,
         0,
       )
-    const runs = Array.from({ length: 10 }, () => dispatcher.run(work(300)))
+    const runs = Array.from({ length: 10 }, () => h.balancer.run(work(300), late))
     const all = Promise.allSettled(runs)
     // GET /prompt probes count on the same endpoint as the POSTs: subtract one per /system_stats.
     await h.clock.advance(9_000)
@@ -147,22 +250,20 @@ describe('createDispatcher through the real balancer', () => {
     expect(posts()).toBeLessThanOrEqual(10 + 2)
     const outcome = await drive(h.clock, all, { stepMs: 100, maxMs: 300_000 })
     const settled = (outcome as { value: PromiseSettledResult<JobResult>[] }).value
-    // Each job gets its three tries in the end, and fails with a typed error naming them.
-    expect(settled.map((r) => r.status === 'rejected' && (r.reason as { code: string }).code)).toEqual(
-      Array(10).fill('SUBMIT_FAILED'),
-    )
+    // Each job gets its three hand-overs (jobs.maxAttempts) in the end, and a typed error naming them.
+    const reasons = settled.map((r) => (r.status === 'rejected' ? (r.reason as SubmitError) : undefined))
+    expect(reasons.map((error) => error?.code)).toEqual(Array(10).fill('SUBMIT_FAILED'))
+    expect(reasons.map((error) => error?.attempts.length)).toEqual(Array(10).fill(3))
     expect(posts()).toBe(30)
-    dispatcher.close()
   })
 
-  it('rejects waiting jobs when closed', async () => {
+  it('rejects waiting jobs with DISPOSED when the balancer is disposed', async () => {
     const h = harness({ servers: [A], config: fastConfig })
-    const dispatcher = createDispatcher(h.balancer)
-    const first = dispatcher.run(work(60_000))
-    const second = dispatcher.run(work(60_000))
+    const first = h.balancer.run(work(60_000), late)
+    const second = h.balancer.run(work(60_000), late)
     await h.clock.advance(200)
-    dispatcher.close()
-    await expect(second).rejects.toThrow(/closed before this job was sent/)
+    h.balancer.dispose()
+    await expect(second).rejects.toMatchObject({ code: 'DISPOSED' })
     expect(h.model(A).queueRemaining).toBe(1)
     void first.catch(() => undefined)
   })

@@ -11,6 +11,7 @@ import {
   type TestClock,
 } from '@comfy-balancer/testkit'
 import { type MswCluster, type MswClusterHarness, useMswCluster } from '@comfy-balancer/testkit/msw'
+import { afterEach } from 'vitest'
 import {
   type BalancerConfigInput,
   createLoadBalancer,
@@ -22,13 +23,19 @@ import {
 export { uuidFrom } from '@comfy-balancer/testkit'
 
 let fileMsw: MswClusterHarness | undefined
+/** The balancers made in the running test, disposed after it so none keeps working into the next. */
+const live: LoadBalancer[] = []
 
 /**
  * Wires the file's msw server (testkit's `useMswCluster`); call it at the top of a test file that
  * uses {@link harness}. Each test then installs the handlers of its own cluster.
  */
 export function useMsw(): MswClusterHarness {
+  // Registered after useMswCluster's hooks, so it runs before its handlers are dropped.
   fileMsw = useMswCluster()
+  afterEach(() => {
+    for (const balancer of live.splice(0)) balancer.dispose()
+  })
   return fileMsw
 }
 
@@ -122,9 +129,13 @@ export function harness(options: {
     logger,
     ...(options.strategy ? { strategy: options.strategy } : {}),
   })
+  live.push(balancer)
   if (options.recordEvents !== false) recordEvents(balancer as unknown as Parameters<typeof recordEvents>[0])
   return { clock, cluster, balancer, logger, model: (url) => cluster.model(url) }
 }
+
+/** POST at once (early binding), for tests of what a server's own queue does with a job. */
+export const EARLY = { binding: 'early' } as const
 
 /** A SimWork prompt that takes `ms` of work at speed 1. */
 export function work(ms: number): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { JobError, type JobEvent, type JobResult, UnknownJobError } from '../index.js'
-import { drive, FOUR, harness, runsOf, useMsw, work } from './harness.js'
+import { drive, EARLY, FOUR, harness, runsOf, useMsw, work } from './harness.js'
 
 useMsw()
 
@@ -41,7 +41,7 @@ describe('result and run: following a job to its outputs', () => {
     h.model(A).submit({ prompt: work(600_000) }) // A is busy: our job waits in its queue
     h.model(B).submit({ prompt: work(600_000) })
     h.model(B).submit({ prompt: work(600_000) })
-    const submission = await h.balancer.submit(work(1_000))
+    const submission = await h.balancer.submit(work(1_000), EARLY)
     expect(submission.serverId).toBe('gpu-a.test:8188')
     const events: JobEvent[] = []
     const result = h.balancer.result(submission.promptId, { onEvent: (e) => events.push(e) })
@@ -74,8 +74,8 @@ describe('result and run: following a job to its outputs', () => {
 
   it('interrupts a queued job by removing it, and a running one on its server', async () => {
     const h = harness({ servers: [A] })
-    const first = await h.balancer.submit(work(10_000))
-    const second = await h.balancer.submit(work(10_000))
+    const first = await h.balancer.submit(work(10_000), EARLY)
+    const second = await h.balancer.submit(work(10_000), EARLY)
     await h.clock.advance(100)
     expect(await h.balancer.interrupt(second.promptId)).toBe(true)
     expect(h.model(A).queueRemaining).toBe(1)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError, PromptRejectedError, SubmitError } from '../index.js'
-import { drive, FOUR, harness, runsOf, useMsw, work } from './harness.js'
+import { drive, EARLY, FOUR, harness, runsOf, useMsw, work } from './harness.js'
 
 useMsw()
 
@@ -82,7 +82,7 @@ describe('submit: placing a prompt safely', () => {
       'gpu-a.test:8188',
       'gpu-b.test:8188',
     ])
-    expect((error as Error).message).toMatch(/gave up after 2 attempt\(s\).*HTTP 500/)
+    expect((error as Error).message).toMatch(/gave up after 2 attempts.*HTTP 500/)
   })
 
   it('moves on after an unreachable server stays silent past lostAfterMs, and removes its copy when it returns', async () => {
@@ -107,7 +107,7 @@ describe('submit: placing a prompt safely', () => {
     expect(h.model(A).queueRemaining).toBe(0)
   })
 
-  it('keeps retries within the budget when the whole cluster fails', async () => {
+  it('keeps retries within the budget when the whole cluster fails (early binding fails fast)', async () => {
     const h = harness({
       servers: [A, B, C],
       config: { jobs: { retryRatio: 0.2, retryMin: 2, maxAttempts: 3 } },
@@ -115,7 +115,7 @@ describe('submit: placing a prompt safely', () => {
     await h.balancer.refresh()
     for (const url of [A, B, C]) h.model(url).setFault({ kind: 'http500', endpoints: ['prompt'] })
     const outcomes = await Promise.all(
-      Array.from({ length: 5 }, () => drive(h.clock, h.balancer.submit(work(300)), { stepMs: 50 })),
+      Array.from({ length: 5 }, () => drive(h.clock, h.balancer.submit(work(300), EARLY), { stepMs: 50 })),
     )
     const messages = outcomes.map((o) => (o.ok ? 'ok' : (o.error as Error).message))
     // Five submissions may retry at most max(2, 20 % of 5) = 2 times in all, not 5 × 2.

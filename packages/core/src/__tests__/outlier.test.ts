@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { BalancerConfigInput, BalancerEvents, JobResult } from '../index.js'
-import { drive, FOUR, harness, useMsw, work } from './harness.js'
+import { drive, EARLY, FOUR, harness, useMsw, work } from './harness.js'
 
 useMsw()
 
@@ -71,7 +71,7 @@ describe('outlier ejection', () => {
     await h.balancer.refresh()
     h.model(A).setFault({ kind: 'http500', endpoints: ['prompt'] })
     for (let i = 0; i < 8; i++) {
-      const outcome = await drive(h.clock, h.balancer.submit(work(100)))
+      const outcome = await drive(h.clock, h.balancer.submit(work(100), EARLY))
       expect(outcome).toMatchObject({ ok: true, value: { serverId: id(B) } })
     }
     // GET /prompt (probes) is faulted too, so count the POSTs from the failures A remembers.

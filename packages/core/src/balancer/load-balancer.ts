@@ -3,8 +3,7 @@ import type { BalancerConfigInput } from '../config/schema.js'
 import type { Clock } from '../contracts/clock.js'
 import type { ServerSnapshot } from '../contracts/server.js'
 import { InvalidArgumentError } from '../errors/server-errors.js'
-import type { JobService } from '../jobs/job-service.js'
-import { createJobService } from '../jobs/job-wiring.js'
+import { createJobApi, type JobApi } from '../jobs/job-api.js'
 import type {
   ComfyPrompt,
   JobResult,
@@ -35,7 +34,7 @@ import { type WiredBalancer, wireBalancer } from './wiring.js'
  */
 export class LoadBalancer {
   readonly #parts: WiredBalancer
-  readonly #jobs: JobService
+  readonly #jobs: JobApi
   /** The balancer's clock (for code that must share its time, such as the dispatcher). */
   readonly clock: Clock
   /** This balancer's ComfyUI `client_id`: the WebSocket id its jobs report to. */
@@ -46,10 +45,16 @@ export class LoadBalancer {
     this.#parts = parts
     this.clock = parts.clock
     this.clientId = parts.clientId
-    this.#jobs = createJobService(parts, {
-      acquire: (job) => this.acquire(job ? { job } : undefined),
-      recordJobDuration: (id, ms) => this.recordJobDuration(id, ms),
-    })
+    this.#jobs = createJobApi(
+      parts,
+      {
+        acquire: (job) => this.acquire(job ? { job } : undefined),
+        recordJobDuration: (id, ms) => this.recordJobDuration(id, ms),
+        refresh: () => this.refresh(),
+        probe: (id) => this.probe(id),
+      },
+      options.dispatch,
+    )
     if (options.config !== undefined) applyConfig(parts, parseConfig(options.config))
     else parts.loader?.listen()
   }
@@ -118,10 +123,14 @@ export class LoadBalancer {
   // ── Jobs ─────────────────────────────────────────────────────────────────────
 
   /**
-   * Queues a prompt on the best server, with a client-made prompt id. After an uncertain failure
-   * (timeout, dropped connection, 5xx) it first asks that server whether it got the prompt, and only
-   * then tries another: no job lost, none queued twice. A 400 (invalid workflow) is not retried and
-   * rejects with `PromptRejectedError` carrying ComfyUI's `node_errors`.
+   * Queues a prompt, with a client-made prompt id, and resolves once a server has it. Late binding
+   * by default: the job waits in the app (in `priority` order) until a server has room, and goes
+   * where it will finish soonest — so the promise resolves when the prompt was POSTed, which on a
+   * busy cluster is later than the call. `binding: 'early'` (or a `server` pin) POSTs at once to
+   * the strategy's choice. After an uncertain failure (timeout, dropped connection, 5xx) the server
+   * is first asked whether it got the prompt, and only then is another tried: no job lost, none
+   * queued twice. A 400 (invalid workflow) is not retried and rejects with `PromptRejectedError`
+   * carrying ComfyUI's `node_errors`. Waiting jobs reject with `DISPOSED` when the balancer is disposed.
    */
   submit(prompt: ComfyPrompt, options?: SubmitOptions): Promise<Submission> {
     return this.#live('submit a prompt', () => this.#jobs.submit(prompt, options))
@@ -146,14 +155,18 @@ export class LoadBalancer {
     return watchJob((follow) => this.result(promptId, follow), options.signal)
   }
 
-  /** `submit` then `result`. */
+  /**
+   * `submit` then `result`: the one call to run a job. Late-bound by default (see `submit`); with
+   * `binding: 'early'` the strategy chooses and the prompt is POSTed at once.
+   */
   run(prompt: ComfyPrompt, options?: SubmitOptions & ResultOptions): Promise<JobResult> {
     return this.#live('run a prompt', () => this.#jobs.run(prompt, options))
   }
 
   /**
-   * Removes a queued prompt from its owner's queue, or interrupts it if it is running. Resolves true
-   * when it did, false when the prompt was neither queued nor running there; rejects with
+   * Stops a job wherever it is: one still waiting in the app for a server leaves the line (its
+   * `submit` rejects with `SubmitError`, reason `aborted`); one queued on its server is removed from
+   * that queue; a running one is interrupted there. Resolves true when it did, false when the prompt was neither queued nor running there; rejects with
    * `InterruptError` (`INTERRUPT_FAILED`) when the server could not say, so the job may still run.
    */
   interrupt(promptId: string): Promise<boolean> {
@@ -235,6 +248,7 @@ export class LoadBalancer {
   dispose(): void {
     const { lifetime, background, monitor, sockets, shared, loader, events, store } = this.#parts
     if (!lifetime.end()) return
+    this.#jobs.close()
     background.dispose()
     monitor.close()
     sockets.close()

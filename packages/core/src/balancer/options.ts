@@ -4,6 +4,7 @@ import type { ConfigSource } from '../contracts/config-source.js'
 import type { Logger } from '../contracts/logger.js'
 import type { ServerSnapshot } from '../contracts/server.js'
 import type { JobHints, Strategy } from '../contracts/strategy.js'
+import type { LateBindingOptions } from '../jobs/dispatch-host.js'
 import type { FetchLike } from '../probe/fetch-json.js'
 import type { StateStore } from '../state/state-store.js'
 import type { WebSocketFactory } from '../ws/web-socket.js'
@@ -39,6 +40,12 @@ export interface LoadBalancerOptions {
    * event says so) and rejoins when it is back. The balancer does not dispose the store.
    */
   readonly stateStore?: StateStore
+  /**
+   * Tuning of late binding, the default path of `run()` and `submit()`: how many prompts a server
+   * may hold behind its running one, how often waiting jobs are planned again, and how long a job
+   * may wait for a faster GPU. Defaults suit most clusters.
+   */
+  readonly dispatch?: LateBindingOptions
 }
 
 /** Options for one selection. */

@@ -51,7 +51,10 @@ export interface JobSettings extends RetrySettings {
   readonly maxAttempts: number
   /** How often a job's status is polled when no push is available (ms). */
   readonly pollIntervalMs: number
-  /** How long an owner may stay unreachable before a job that never started is placed elsewhere (ms). */
+  /**
+   * How long an owner may stay unreachable before a job that never started is placed elsewhere, and
+   * how long a job waiting in the app after failed hand-overs waits for a server to recover (ms).
+   */
   readonly lostAfterMs: number
 }
 

@@ -16,7 +16,7 @@ export interface JobHints {
   readonly exclude?: readonly string[]
   /** Every one of these tags must be on the chosen server. */
   readonly tags?: readonly string[]
-  /** Larger is more urgent. Meaning is up to the strategy. */
+  /** Larger is more urgent: late binding sends such jobs first; a strategy may read it too. */
   readonly priority?: number
 }
 

@@ -7,6 +7,7 @@ export {
   type NodeErrors,
   PromptRejectedError,
   SubmitError,
+  type SubmitFailure,
   UnknownJobError,
 } from './job-errors.js'
 export {

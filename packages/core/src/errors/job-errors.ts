@@ -3,8 +3,17 @@ import { ComfyBalancerError } from './base.js'
 /** ComfyUI's per-node validation errors, as `POST /prompt` returns them with HTTP 400. */
 export type NodeErrors = Readonly<Record<string, unknown>>
 
+/** Why a submission failed: see {@link SubmitError.reason}. */
+export type SubmitFailure = 'aborted' | 'budget' | 'no-server' | 'refused' | 'attempts'
+
 /** A submission could not be placed on any server. Nothing was queued anywhere. */
 export class SubmitError extends ComfyBalancerError {
+  /**
+   * Why: `'aborted'` (your signal), `'budget'` (the retry budget is spent: the cluster is failing),
+   * `'no-server'` (none left to try), `'refused'` (a server answered a 4xx other than 400), or
+   * `'attempts'` (every attempt allowed failed).
+   */
+  readonly reason: SubmitFailure
   readonly promptId: string
   /** Every server tried, in order, with why it did not take the job. */
   readonly attempts: ReadonlyArray<{ readonly serverId: string; readonly reason: string }>
@@ -14,19 +23,34 @@ export class SubmitError extends ComfyBalancerError {
   constructor(
     promptId: string,
     attempts: ReadonlyArray<{ readonly serverId: string; readonly reason: string }>,
+    reason: SubmitFailure,
     detail: string,
     options?: { cause?: unknown },
   ) {
-    const tried = attempts.map((a) => `${a.serverId} (${a.reason})`).join('; ')
+    // Reasons that start with the server id already name it.
+    const tried = attempts
+      .map((a) => (a.reason.startsWith(a.serverId) ? a.reason : `${a.serverId} (${a.reason})`))
+      .join('; ')
     super(
       'SUBMIT_FAILED',
       `Prompt ${promptId} was not queued: ${detail}${tried ? `. Tried: ${tried}` : ''}.`,
       options,
     )
     this.name = 'SubmitError'
+    this.reason = reason
     this.promptId = promptId
     this.attempts = attempts
     this.serverId = attempts[attempts.length - 1]?.serverId
+  }
+
+  /** Every attempt allowed failed. */
+  static gaveUp(
+    promptId: string,
+    attempts: ReadonlyArray<{ readonly serverId: string; readonly reason: string }>,
+    options?: { cause?: unknown },
+  ): SubmitError {
+    const count = `${attempts.length} attempt${attempts.length === 1 ? '' : 's'}`
+    return new SubmitError(promptId, attempts, 'attempts', `gave up after ${count}`, options)
   }
 }
 

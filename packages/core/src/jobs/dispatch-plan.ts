@@ -1,3 +1,6 @@
+import { fleetMedianJobMs, jobEstimateMs } from '../balancer/job-estimate.js'
+import { queueLength, type ServerSnapshot } from '../contracts/server.js'
+
 /** One server as the planner sees it. */
 export interface PlanServer {
   readonly id: string
@@ -87,4 +90,27 @@ function finishMs(server: PlanServer, extra: number): number {
   const queued = Math.max(0, server.ahead - 1) + extra
   const start = server.ahead > 0 ? server.runningLeftMs + queued * server.jobMs : extra * server.jobMs
   return start + server.jobMs
+}
+
+/** What the dispatcher knows of one server beyond its snapshot. */
+export interface PlanInput {
+  readonly server: ServerSnapshot
+  /** Our jobs being handed to it right now (the snapshot cannot count them yet). */
+  readonly outstanding: number
+  /** When our job on it was seen starting, if one was. */
+  readonly ourStartAt: number | undefined
+}
+
+/** The planner's view of candidate servers: work ahead, time left on the running prompt, job time. */
+export function planServers(inputs: readonly PlanInput[], now: number): PlanServer[] {
+  const median = fleetMedianJobMs(inputs.map((input) => input.server))
+  return inputs.map(({ server, outstanding, ourStartAt }) => {
+    const jobMs = jobEstimateMs(server, median)
+    const ahead = Math.max(queueLength(server), outstanding)
+    // Pushed starts (any prompt) beat our own record (our prompts only); else assume half a job left.
+    const startedAt = server.runningSince ?? ourStartAt
+    const runningLeftMs =
+      ahead === 0 ? 0 : startedAt === undefined ? jobMs / 2 : Math.max(jobMs * 0.1, jobMs - (now - startedAt))
+    return { id: server.id, ahead, runningLeftMs, jobMs }
+  })
 }

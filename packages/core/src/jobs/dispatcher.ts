@@ -1,166 +1,159 @@
-import { fleetMedianJobMs, jobEstimateMs } from '../balancer/job-estimate.js'
-import type { LoadBalancer } from '../balancer/load-balancer.js'
-import { allowedByHints, isCandidate } from '../balancer/selection.js'
+import { isCandidate } from '../balancer/selection.js'
 import type { TimerHandle } from '../contracts/clock.js'
-import { queueLength } from '../contracts/server.js'
-import { ComfyBalancerError } from '../errors/base.js'
+import type { ServerSnapshot } from '../contracts/server.js'
 import { SubmitError } from '../errors/job-errors.js'
-import { type PlanServer, planDispatch } from './dispatch-plan.js'
-import type { ComfyPrompt, JobEvent, JobResult, ResultOptions, SubmitOptions } from './types.js'
+import { DisposedError, InvalidArgumentError } from '../errors/server-errors.js'
+import type { DispatchHost, LateBindingOptions } from './dispatch-host.js'
+import { planDispatch, planServers } from './dispatch-plan.js'
+import { checkPrompt } from './prompt-check.js'
+import type { ComfyPrompt, JobEvent, JobResult, ResultOptions, Submission, SubmitOptions } from './types.js'
+import {
+  afterFailedHandOver,
+  allowedFor,
+  handOverOptions,
+  isUnplannable,
+  leftTheLine,
+  strandedError,
+  strandedTooLong,
+  type WaitingEntry,
+} from './waiting-entry.js'
+import { WaitingJobs } from './waiting-jobs.js'
 
-/** Options of {@link createDispatcher}. */
-export interface DispatcherOptions {
-  /** Prompts a server may hold waiting behind its running one. Default 0: only idle servers get work. */
-  readonly maxPendingPerServer?: number
-  /** Re-plan at least this often while jobs wait (ms of the balancer's clock). Default 500. */
-  readonly tickMs?: number
-  /**
-   * Send a server its next job this long before its running job is expected to end (ms), so the
-   * GPU does not idle for the round trip of the hand-over. Default 0 (strict late binding).
-   */
-  readonly leadMs?: number
-  /**
-   * Hold a job for a busy server only when it would finish there at least this share sooner than
-   * on the best server free now. Default 0.5: a burst's big jobs wait for fast GPUs, but a steady
-   * stream does not leave slow GPUs idle. 0 holds whenever waiting is faster at all.
-   */
-  readonly holdMargin?: number
-}
-
-/** One job for the dispatcher: a submission plus how urgent it is. */
-export interface DispatchOptions extends SubmitOptions, ResultOptions {
-  /** Larger runs sooner; equal priorities run in arrival order. Default 0. */
-  readonly priority?: number
-}
-
-/** Holds jobs client-side and hands each to a server when one is ready for it. */
-export interface Dispatcher {
-  /** Queues `prompt` client-side, then runs it where it will finish first. */
-  run(prompt: ComfyPrompt, options?: DispatchOptions): Promise<JobResult>
-  /** Jobs waiting client-side. */
-  readonly waiting: number
-  /** Stops: waiting jobs reject with `DISPOSED`; jobs already on servers run on. */
-  close(): void
-}
-
-interface Entry {
-  readonly key: number
-  readonly prompt: ComfyPrompt
-  readonly options: DispatchOptions
-  readonly priority: number
-  failures: number
-  resolve(result: JobResult): void
-  reject(error: unknown): void
-}
+const ABORTED = 'the submission was aborted while it waited for a server'
 
 /**
- * Late binding: jobs wait in the app in priority order and are released to a server when it has
- * room, so a fast GPU that frees up first takes the next job. Each release goes where the job would
- * finish soonest by the per-server job-time estimates — a job may wait a moment for a fast server
- * rather than start at once on a slow one.
- *
- * @example
- * ```ts
- * const dispatcher = createDispatcher(balancer)
- * const results = await Promise.all(prompts.map((prompt) => dispatcher.run(prompt)))
- * ```
+ * Late binding, the balancer's default job path: jobs wait in the app in priority order and each is
+ * handed to a server when one has room, where it would finish soonest by the per-server job-time
+ * estimates — a job may wait a moment for a fast GPU rather than start at once on a slow one.
+ * Each hand-over is one early-bound placement on the planned server (safe failover included); a
+ * job whose hand-over failed waits again, up to `maxAttempts` hand-overs.
  */
-export function createDispatcher(balancer: LoadBalancer, options: DispatcherOptions = {}): Dispatcher {
-  return new LateBindingDispatcher(balancer, options)
-}
-
-class LateBindingDispatcher implements Dispatcher {
-  readonly #maxPending: number
+export class LateBindingDispatcher {
   readonly #tickMs: number
-  readonly #leadMs: number
-  readonly #holdMargin: number
-  readonly #waiting: Entry[] = []
+  readonly #tuning: { maxPending: number; leadMs: number; holdMargin: number }
+  readonly #waiting: WaitingJobs<WaitingEntry>
   /** When our job on a server was seen starting, to estimate the time it has left. */
   readonly #started = new Map<string, number>()
   /**
-   * Our jobs being submitted to each server. Once a submission resolves, the balancer counts the job
+   * Our jobs being handed to each server. Once a submission resolves, the balancer counts the job
    * itself (in flight until a reading includes it), so this covers only the moment before that.
    */
   readonly #outstanding = new Map<string, number>()
-  readonly #unsubscribe: () => void
+  /** Hand-overs under way, by prompt id: an interrupt meanwhile waits for where the job lands. */
+  readonly #handingOver = new Map<string, Promise<Submission>>()
+  #unsubscribe: (() => void) | undefined
   #key = 0
   #planQueued = false
-  #timer: unknown
-  /** Jobs put back for a tick because nothing could be sent (see `#later`). */
-  readonly #deferred = new Map<TimerHandle, Entry>()
+  #timer: TimerHandle | undefined
+  /** When we last asked for a refresh because nothing was known or nothing was healthy. */
+  #askedAt: number | undefined
   #closed = false
 
   constructor(
-    private readonly balancer: LoadBalancer,
-    options: DispatcherOptions,
+    private readonly host: DispatchHost,
+    options: LateBindingOptions = {},
   ) {
-    this.#maxPending = options.maxPendingPerServer ?? 0
     this.#tickMs = options.tickMs ?? 500
-    this.#leadMs = options.leadMs ?? 0
-    this.#holdMargin = options.holdMargin ?? 0.5
-    // Every change the balancer sees (a pushed queue, a probe, a failure) may free a server.
-    this.#unsubscribe = balancer.subscribe(() => this.#schedule())
+    const { maxPendingPerServer: maxPending = 0, leadMs = 0, holdMargin = 0.5 } = options
+    this.#tuning = { maxPending, leadMs, holdMargin }
+    this.#waiting = new WaitingJobs<WaitingEntry>(host.clock, () => this.#schedule())
   }
 
+  /** Jobs waiting in the app. */
   get waiting(): number {
-    return this.#waiting.length
+    return this.#waiting.size
   }
 
-  run(prompt: ComfyPrompt, options: DispatchOptions = {}): Promise<JobResult> {
-    if (this.#closed) return Promise.reject(new ComfyBalancerError('DISPOSED', 'This dispatcher was closed.'))
-    return new Promise<JobResult>((resolve, reject) => {
-      const entry: Entry = {
+  /** Queues `prompt` in the app; resolves once it was handed to (POSTed on) a server. */
+  submit(prompt: ComfyPrompt, options: SubmitOptions = {}): Promise<Submission> {
+    if (this.#closed) return Promise.reject(new DisposedError('submit a prompt'))
+    const promptId = options.promptId ?? this.host.newPromptId()
+    try {
+      checkPrompt(prompt, promptId)
+      if (this.#waiting.has(promptId) || this.host.isSubmitted(promptId)) {
+        throw new InvalidArgumentError(
+          `Prompt ${promptId} was already submitted: ComfyUI would run it twice.`,
+        )
+      }
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    const signal = options.signal
+    if (signal?.aborted) return Promise.reject(leftTheLine({ promptId, attempts: [] }, ABORTED))
+    // Every change the balancer sees (a pushed queue, a probe, a failure) may free a server.
+    this.#unsubscribe ??= this.host.subscribe(() => this.#schedule())
+    return new Promise<Submission>((resolve, reject) => {
+      const onAbort = () => this.#drop(entry)
+      const entry: WaitingEntry = {
         key: this.#key++,
+        promptId,
         prompt,
         options,
-        priority: options.priority ?? 0,
-        failures: 0,
+        priority: options.job?.priority ?? 0,
+        attempts: [],
         resolve,
         reject,
+        forget: () => signal?.removeEventListener('abort', onAbort),
       }
-      // Stable insertion: after every job of equal or higher priority.
-      let at = this.#waiting.length
-      while (at > 0 && this.#waiting[at - 1]!.priority < entry.priority) at--
-      this.#waiting.splice(at, 0, entry)
-      options.signal?.addEventListener('abort', () => this.#drop(entry, options.signal?.reason), {
-        once: true,
-      })
-      this.#schedule()
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.#waiting.add(entry)
     })
   }
 
-  #later(entry: Entry): void {
-    const timer = this.balancer.clock.setTimeout(() => {
-      this.#deferred.delete(timer)
-      this.#waiting.unshift(entry)
-      this.#schedule()
-    }, this.#tickMs)
-    this.#deferred.set(timer, entry)
+  /** `submit`, then follows the job to its result (and learns from its start and end). */
+  async run(prompt: ComfyPrompt, options: SubmitOptions & ResultOptions = {}): Promise<JobResult> {
+    const submission = await this.submit(prompt, options)
+    const onEvent = (event: JobEvent) => {
+      if (event.type === 'started') this.#started.set(event.serverId, this.host.clock.now())
+      options.onEvent?.(event)
+    }
+    try {
+      const result = await this.host.result(submission.promptId, { ...options, onEvent })
+      this.#jobEnded(result.serverId)
+      return result
+    } catch (error) {
+      this.#jobEnded(submission.serverId)
+      throw error
+    }
   }
 
+  /**
+   * Takes a job that still waits in the app out of the line: its `submit` rejects (reason
+   * `aborted`) and nothing was sent. Resolves `undefined` for a job that does not wait here, or,
+   * for one being handed over right now, the submission once it landed (to interrupt it there).
+   */
+  async cancel(promptId: string): Promise<'removed' | Submission | undefined> {
+    const entry = this.#waiting.find(promptId)
+    if (entry !== undefined && this.#waiting.remove(entry)) {
+      entry.forget()
+      entry.reject(leftTheLine(entry, 'it was interrupted while it waited for a server'))
+      return 'removed'
+    }
+    const landing = this.#handingOver.get(promptId)
+    if (landing === undefined) return undefined
+    const landed = await landing.catch(() => undefined)
+    // A hand-over that failed put the job back in the line: take it out there.
+    return landed ?? (this.#waiting.has(promptId) ? this.cancel(promptId) : undefined)
+  }
+
+  /** Stops: waiting jobs reject with `DISPOSED`; jobs already on servers run on. */
   close(): void {
+    if (this.#closed) return
     this.#closed = true
-    this.#unsubscribe()
-    this.balancer.clock.clearTimeout(this.#timer)
-    for (const [timer, entry] of this.#deferred) {
-      this.balancer.clock.clearTimeout(timer)
-      this.#waiting.push(entry)
-    }
-    this.#deferred.clear()
-    for (const entry of this.#waiting.splice(0)) {
-      entry.reject(new ComfyBalancerError('DISPOSED', 'The dispatcher was closed before this job was sent.'))
+    this.#unsubscribe?.()
+    this.host.clock.clearTimeout(this.#timer)
+    for (const entry of this.#waiting.drain()) {
+      entry.forget()
+      entry.reject(new DisposedError('send a job that was still waiting'))
     }
   }
 
-  #drop(entry: Entry, reason: unknown): void {
-    const at = this.#waiting.indexOf(entry)
-    if (at < 0) return
-    this.#waiting.splice(at, 1)
-    entry.reject(reason ?? new ComfyBalancerError('UNEXPECTED', 'aborted'))
+  #drop(entry: WaitingEntry): void {
+    if (this.#waiting.remove(entry)) entry.reject(leftTheLine(entry, ABORTED))
   }
 
   #schedule(): void {
-    if (this.#planQueued || this.#closed || this.#waiting.length === 0) return
+    if (this.#planQueued || this.#closed || this.#waiting.line.length === 0) return
     this.#planQueued = true
     queueMicrotask(() => {
       this.#planQueued = false
@@ -169,86 +162,125 @@ class LateBindingDispatcher implements Dispatcher {
   }
 
   #plan(): void {
-    if (this.#closed || this.#waiting.length === 0) return
-    const snapshot = this.balancer.getSnapshot()
-    const now = this.balancer.clock.now()
-    const healthy = snapshot.servers.filter((server) => isCandidate(server, undefined))
-    if (healthy.length === 0 || snapshot.refreshedAt === undefined)
-      void this.balancer.refresh().catch(() => undefined)
-    const median = fleetMedianJobMs(healthy)
-    const servers: PlanServer[] = healthy.map((server) => {
-      const jobMs = jobEstimateMs(server, median)
-      const ahead = Math.max(queueLength(server), this.#outstanding.get(server.id) ?? 0)
-      // Pushed starts (any prompt) beat our own record (our prompts only); else assume half a job left.
-      const startedAt = server.runningSince ?? this.#started.get(server.id)
-      const runningLeftMs =
-        ahead === 0
-          ? 0
-          : startedAt === undefined
-            ? jobMs / 2
-            : Math.max(jobMs * 0.1, jobMs - (now - startedAt))
-      return { id: server.id, ahead, runningLeftMs, jobMs }
-    })
-    const byId = new Map(healthy.map((server) => [server.id, server]))
-    const decisions = planDispatch(
-      this.#waiting.map((entry) => ({
-        key: entry.key,
-        allowed: (id) => allowedByHints(byId.get(id)!, entry.options.job),
+    if (this.#closed || this.#waiting.line.length === 0) return
+    const snapshot = this.host.snapshot()
+    const now = this.host.clock.now()
+    if (snapshot.refreshedAt === undefined) {
+      // Nothing is known of the servers yet (nor, with a config source, maybe of the config): ask.
+      this.#ask(now)
+      this.#tick()
+      return
+    }
+    const settings = this.host.settings()
+    const pool = settings.autoSwitch
+      ? snapshot.servers
+      : snapshot.servers.filter((server) => server.id === snapshot.primaryId)
+    if (now - snapshot.refreshedAt >= settings.cacheMs) void this.host.refresh().catch(() => undefined)
+    this.#sendUnplannable(pool)
+    const healthy = pool.filter((server) => isCandidate(server, undefined))
+    if (healthy.length === 0) this.#ask(now)
+    this.#giveUpStranded(healthy, now, settings.lostAfterMs)
+    const servers = planServers(
+      healthy.map((server) => ({
+        server,
+        outstanding: this.#outstanding.get(server.id) ?? 0,
+        ourStartAt: this.#started.get(server.id),
       })),
+      now,
+    )
+    const decisions = planDispatch(
+      this.#waiting.line.map((entry) => ({ key: entry.key, allowed: allowedFor(entry, healthy) })),
       servers,
-      { maxPending: this.#maxPending, leadMs: this.#leadMs, holdMargin: this.#holdMargin },
+      this.#tuning,
     )
     for (const { key, serverId } of decisions) {
-      const at = this.#waiting.findIndex((entry) => entry.key === key)
-      if (at >= 0) this.#send(this.#waiting.splice(at, 1)[0]!, serverId)
+      const entry = this.#waiting.take(key)
+      if (entry !== undefined) this.#send(entry, serverId)
     }
-    this.balancer.clock.clearTimeout(this.#timer)
-    if (this.#waiting.length > 0)
-      this.#timer = this.balancer.clock.setTimeout(() => this.#schedule(), this.#tickMs)
+    this.#tick()
   }
 
-  #send(entry: Entry, serverId: string): void {
+  /**
+   * A job put back after failed hand-overs waits for a server to recover, but not for ever: once no
+   * healthy server could take it for `jobs.lostAfterMs`, it rejects, naming the servers it tried.
+   */
+  #giveUpStranded(healthy: readonly ServerSnapshot[], now: number, lostAfterMs: number): void {
+    const expired = this.#waiting.line.filter((entry) => strandedTooLong(entry, healthy, now, lostAfterMs))
+    for (const entry of expired) {
+      this.#waiting.take(entry.key)
+      entry.forget()
+      entry.reject(strandedError(entry, lostAfterMs))
+    }
+  }
+
+  /**
+   * Refreshes at most once a tick: each refresh changes the snapshot, which plans again, and with
+   * every server down (connections refused at once) that would be a refresh storm.
+   */
+  #ask(now: number): void {
+    if (this.#askedAt !== undefined && now - this.#askedAt < this.#tickMs) return
+    this.#askedAt = now
+    void this.host.refresh().catch(() => undefined)
+  }
+
+  /** Plans again a tick from now while jobs wait, whether or not anything changes. */
+  #tick(): void {
+    this.host.clock.clearTimeout(this.#timer)
+    if (this.#waiting.line.length > 0)
+      this.#timer = this.host.clock.setTimeout(() => this.#schedule(), this.#tickMs)
+  }
+
+  /**
+   * A new job no healthy server may take has nothing to wait for: it goes the early-bound way at
+   * once, where the fallback policy applies (the primary, or `NO_SERVER_AVAILABLE`), as it would
+   * have. A job put back after a failed hand-over waits instead, for a server to recover, at the
+   * pace of the retry budget.
+   */
+  #sendUnplannable(pool: readonly ServerSnapshot[]): void {
+    const unplannable = this.#waiting.takeWhere((entry) => isUnplannable(entry, pool))
+    for (const entry of unplannable) {
+      // Its placement is final: the early path fails over within `maxAttempts` by itself.
+      this.#handOver(entry, this.host.submit(entry.prompt, handOverOptions(entry)), false)
+    }
+  }
+
+  #send(entry: WaitingEntry, serverId: string): void {
     this.#outstanding.set(serverId, (this.#outstanding.get(serverId) ?? 0) + 1)
-    const options = {
-      ...entry.options,
-      // The plan chose the server (within the job's hints); a later re-placement may go anywhere.
-      server: serverId,
-      maxAttempts: 1,
-      // A job put back after a failed submission is a retry: it spends the balancer's retry budget.
-      isRetry: entry.failures > 0,
-    }
-    const onEvent = (event: JobEvent) => {
-      if (event.type === 'started') this.#started.set(event.serverId, this.balancer.clock.now())
-      entry.options.onEvent?.(event)
-    }
-    this.balancer
-      .submit(entry.prompt, options)
-      .finally(() => this.#submitted(serverId))
-      .then((submission) => {
-        onEvent({ type: 'queued', promptId: submission.promptId, serverId: submission.serverId })
-        return this.balancer.result(submission.promptId, { ...entry.options, onEvent })
+    const submitting = this.host
+      .submit(entry.prompt, {
+        ...handOverOptions(entry),
+        // The plan chose the server (within the job's hints); a later re-placement may go anywhere.
+        server: serverId,
+        maxAttempts: 1,
       })
-      .then(
-        (result) => {
-          this.#finished(result.serverId)
-          entry.resolve(result)
-        },
-        (error: unknown) => {
-          this.#finished(serverId)
-          if (error instanceof SubmitError && error.attempts.length === 0 && !this.#closed) {
-            // Nothing was sent (the retry budget is spent, or the server left): not a failure of the
-            // job; it waits a tick and is planned again, at the pace the budget refills.
-            this.#later(entry)
-            return
-          }
-          // A server that failed before taking the job: put the job back, up to three times.
-          if (error instanceof SubmitError && entry.failures < 2 && !this.#closed) {
-            entry.failures += 1
-            this.#waiting.unshift(entry)
-            this.#schedule()
-          } else entry.reject(error)
-        },
-      )
+      .finally(() => this.#submitted(serverId))
+    this.#handOver(entry, submitting, true)
+  }
+
+  /** Settles the job with its hand-over, or, for a `planned` one that failed, lets it wait again. */
+  #handOver(entry: WaitingEntry, submitting: Promise<Submission>, planned: boolean): void {
+    this.#handingOver.set(entry.promptId, submitting)
+    const landed = () => this.#handingOver.delete(entry.promptId)
+    submitting.then(landed, landed)
+    submitting.then(
+      (submission) => {
+        entry.forget()
+        entry.resolve(submission)
+      },
+      (error: unknown) => {
+        const settle = (outcome: unknown) => {
+          entry.forget()
+          entry.reject(outcome)
+        }
+        const live = planned && !this.#closed && !entry.options.signal?.aborted
+        if (!live || !(error instanceof SubmitError)) return settle(error)
+        const maxAttempts = entry.options.maxAttempts ?? this.host.settings().maxAttempts
+        const after = afterFailedHandOver(entry, error, maxAttempts)
+        if (after.next === 'wait') this.#waiting.setAside(entry, this.#tickMs)
+        else if (after.next === 'retry') this.#waiting.add(entry, true)
+        else settle(after.error)
+      },
+    )
   }
 
   #submitted(serverId: string): void {
@@ -257,13 +289,12 @@ class LateBindingDispatcher implements Dispatcher {
     else this.#outstanding.delete(serverId)
   }
 
-  #finished(serverId: string): void {
+  /** One of our jobs ended on `serverId`: without pushes, ask the server now rather than wait. */
+  #jobEnded(serverId: string): void {
     this.#started.delete(serverId)
-    // Without pushes, ask the server now rather than wait for the next probe to see it free.
-    const server = this.balancer.getSnapshot().servers.find((s) => s.id === serverId)
-    const pushed =
-      server !== undefined && server.queue !== 'unknown' && server.queue.known && server.queue.source === 'ws'
-    if (server && !pushed) void this.balancer.probe(serverId).catch(() => undefined)
+    const server = this.host.snapshot().servers.find((s) => s.id === serverId)
+    const pushed = server?.queue !== 'unknown' && server?.queue.known && server.queue.source === 'ws'
+    if (server && !pushed) void this.host.probe(serverId).catch(() => undefined)
     this.#schedule()
   }
 }

@@ -55,6 +55,7 @@ export class JobService {
     this.#follows = new SharedFollows(
       (job, options) => follow(deps, job, options),
       (promptId, outcome) => {
+        this.#placement.ended(promptId)
         this.#owners.delete(promptId)
         this.#finished.set(promptId, outcome)
       },

@@ -3,6 +3,7 @@ import { ComfyBalancerError } from '../errors/base.js'
 import { PromptRejectedError, SubmitError } from '../errors/job-errors.js'
 import type { RequestFailure } from '../probe/fetch-json.js'
 import { Backoff, type BackoffPolicy } from '../util/backoff.js'
+import { ExpiringMap } from '../util/expiring-map.js'
 import type { ComfyClient, JobTarget } from './comfy-client.js'
 import type { JobHost } from './host.js'
 import { locate } from './locate.js'
@@ -18,6 +19,8 @@ const VERIFY_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 5_000 }
 
 type Attempt = { readonly serverId: string; readonly reason: string }
 
+type Lease = Awaited<ReturnType<JobHost['acquire']>>
+
 /** What happened to one POST whose answer never came: the server held it, or not, or cannot say. */
 type Verdict = 'held' | 'absent' | 'unknown'
 
@@ -28,6 +31,13 @@ type Verdict = 'held' | 'absent' | 'unknown'
  */
 export class Placement {
   readonly #budget: RetryBudget
+  /**
+   * The in-flight count of each accepted prompt, kept until the job is known to have ended: a job
+   * shorter than the probe interval would otherwise count as queued until the next probe, and the
+   * server would look busy when it is idle. One that nobody follows lapses and its count goes with
+   * the next probe, as before.
+   */
+  readonly #held: ExpiringMap<string, Lease>
 
   constructor(
     private readonly host: JobHost,
@@ -36,6 +46,13 @@ export class Placement {
     private readonly onStaleCopy: (serverId: string, promptId: string) => void,
   ) {
     this.#budget = new RetryBudget(host.clock, host.random, () => host.settings())
+    this.#held = new ExpiringMap(host.clock, { ttlMs: 3_600_000, maxEntries: 10_000 })
+  }
+
+  /** The job ended (or left its server): it no longer counts as in flight there. */
+  ended(promptId: string): void {
+    this.#held.get(promptId)?.release()
+    this.#held.delete(promptId)
   }
 
   async place(
@@ -47,14 +64,18 @@ export class Placement {
     const settings = this.host.settings()
     const maxAttempts = options.maxAttempts ?? settings.maxAttempts
     const attempts: Attempt[] = []
+    // Placed again (its server lost it): the old count is stale.
+    this.ended(promptId)
     if (avoid.length === 0 && !options.isRetry) this.#budget.submitted()
     while (attempts.length < maxAttempts) {
-      if (options.signal?.aborted) throw new SubmitError(promptId, attempts, 'the submission was aborted')
+      if (options.signal?.aborted)
+        throw new SubmitError(promptId, attempts, 'aborted', 'the submission was aborted')
       if (attempts.length > 0 || options.isRetry === true) {
         if (!this.#budget.tryRetry()) {
           throw new SubmitError(
             promptId,
             attempts,
+            'budget',
             `the retry budget is spent (at most ${Math.round(settings.retryRatio * 100)} % of recent submissions, at least ${settings.retryMin} per ${settings.retryWindowMs} ms): the cluster is failing, not one server`,
           )
         }
@@ -65,7 +86,7 @@ export class Placement {
         ).catch(() => undefined)
       }
       const tried = [...avoid, ...attempts.map((a) => a.serverId)]
-      let lease: Awaited<ReturnType<JobHost['acquire']>>
+      let lease: Lease
       try {
         const pinned = options.server !== undefined && avoid.length === 0 && attempts.length === 0
         lease = await this.host.acquire(
@@ -73,7 +94,9 @@ export class Placement {
         )
       } catch (error) {
         const detail = ComfyBalancerError.isInstance(error) ? error.message : String(error)
-        throw new SubmitError(promptId, attempts, `no server left to try (${detail})`, { cause: error })
+        throw new SubmitError(promptId, attempts, 'no-server', `no server left to try (${detail})`, {
+          cause: error,
+        })
       }
       const serverId = lease.server.id
       const target = this.host.target(serverId)
@@ -97,7 +120,7 @@ export class Placement {
         (answer.body as { prompt_id?: unknown }).prompt_id === promptId
       if (confirmed) {
         this.host.observe(serverId, { type: 'answered' })
-        return this.#accepted(promptId, serverId, lease.url, answer.body)
+        return this.#accepted(promptId, serverId, lease, answer.body)
       }
       // A 200 that does not name our prompt is as uncertain as no answer at all.
       const failure: RequestFailure = answer.ok
@@ -117,20 +140,21 @@ export class Placement {
         lease.release()
         // The POST may have landed before the abort: do not leave an orphan to run unread.
         this.onStaleCopy(serverId, promptId)
-        throw new SubmitError(promptId, attempts, 'the submission was aborted')
+        throw new SubmitError(promptId, attempts, 'aborted', 'the submission was aborted')
       }
       if (failure.kind === 'http' && !retryable(failure.status)) {
         lease.release()
         throw new SubmitError(
           promptId,
           [...attempts, { serverId, reason: failure.message }],
+          'refused',
           'the server refused it',
         )
       }
       const verdict = await this.#verify(target, promptId, options.signal, failure.kind !== 'network')
       if (verdict === 'held') {
         this.host.logger.info(`${serverId} holds ${promptId} although its answer was lost: not resubmitted`)
-        return this.#accepted(promptId, serverId, lease.url, undefined)
+        return this.#accepted(promptId, serverId, lease, undefined)
       }
       lease.release()
       this.host.observe(
@@ -142,7 +166,7 @@ export class Placement {
       if (verdict === 'unknown') this.onStaleCopy(serverId, promptId)
       attempts.push({ serverId, reason: failure.message })
     }
-    throw new SubmitError(promptId, attempts, `gave up after ${attempts.length} attempt(s)`)
+    throw SubmitError.gaveUp(promptId, attempts)
   }
 
   /**
@@ -175,14 +199,15 @@ export class Placement {
     }
   }
 
-  #accepted(promptId: string, serverId: string, url: string, answer: unknown): Submission {
+  #accepted(promptId: string, serverId: string, lease: Lease, answer: unknown): Submission {
+    this.#held.set(promptId, lease)
     const fields = typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>) : {}
     const nodeErrors =
       typeof fields.node_errors === 'object' && fields.node_errors !== null ? fields.node_errors : {}
     return {
       promptId,
       serverId,
-      url,
+      url: lease.url,
       number: typeof fields.number === 'number' ? fields.number : undefined,
       nodeErrors: nodeErrors as Record<string, unknown>,
     }

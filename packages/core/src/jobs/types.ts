@@ -3,9 +3,25 @@ import type { JobHints } from '../contracts/strategy.js'
 /** A ComfyUI prompt in API format: `{ nodeId: { class_type, inputs } }`. */
 export type ComfyPrompt = Readonly<Record<string, unknown>>
 
+/**
+ * How a job meets its server. `'late'` (the default): the job waits in the app, in `job.priority` order,
+ * and is handed to a server when one has room, where it will finish soonest by the per-server
+ * job-time estimates — a fast GPU that frees up first takes the next job. `'early'`: the strategy
+ * chooses a server and the prompt is POSTed at once, for apps that need it queued on a server now.
+ */
+export type Binding = 'late' | 'early'
+
 /** Options for one submission. */
 export interface SubmitOptions {
-  /** Hard constraints and wishes: include/exclude server ids, tags, priority. */
+  /**
+   * `'late'` (default) or `'early'`: see {@link Binding}. A job with `server` set is early-bound:
+   * its server is chosen already.
+   */
+  readonly binding?: Binding
+  /**
+   * Hard constraints and wishes: include/exclude server ids, tags, priority. Late binding sends
+   * jobs of larger `job.priority` first (equal ones in arrival order).
+   */
   readonly job?: JobHints
   /** Cancels the submission (and, in `run`, the wait for the result). */
   readonly signal?: AbortSignal
@@ -24,14 +40,14 @@ export interface SubmitOptions {
    */
   readonly rerunIfLost?: boolean
   /**
-   * This submission retries a job that failed before (your own retry loop, or the dispatcher's):
-   * it draws on the balancer's retry budget instead of counting as new work, so retries stay a
-   * bounded share of traffic when the whole cluster fails.
+   * This submission retries a job that failed before (your own retry loop, or late binding putting
+   * a job back): it draws on the balancer's retry budget instead of counting as new work, so
+   * retries stay a bounded share of traffic when the whole cluster fails.
    */
   readonly isRetry?: boolean
   /**
-   * Send the prompt to this server (an id) rather than choose one: the dispatcher's late binding
-   * decided already. Only the first placement is bound to it; a prompt the server loses before
+   * Send the prompt to this server (an id) at once rather than choose one (late binding uses it
+   * when it hands a job over). Only the first placement is bound to it; a prompt the server loses before
    * running it is placed again by the usual rules (`job` hints), not pinned to the server that lost it.
    */
   readonly server?: string

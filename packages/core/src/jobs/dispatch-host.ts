@@ -1,0 +1,60 @@
+import type { BalancerSnapshot } from '../balancer/snapshot.js'
+import type { Clock } from '../contracts/clock.js'
+import type { ComfyPrompt, JobResult, ResultOptions, Submission, SubmitOptions } from './types.js'
+
+/**
+ * How late binding trades waiting for a fast GPU against keeping every GPU busy. Give it as
+ * `createLoadBalancer({ dispatch })`.
+ */
+export interface LateBindingOptions {
+  /** Prompts a server may hold waiting behind its running one. Default 0: only idle servers get work. */
+  readonly maxPendingPerServer?: number
+  /** Re-plan at least this often while jobs wait (ms of the balancer's clock). Default 500. */
+  readonly tickMs?: number
+  /**
+   * Send a server its next job this long before its running job is expected to end (ms), so the
+   * GPU does not idle for the round trip of the hand-over. Default 0 (strict late binding).
+   */
+  readonly leadMs?: number
+  /**
+   * Hold a job for a busy server only when it would finish there at least this share sooner than
+   * on the best server free now. Default 0.5: a burst's big jobs wait for fast GPUs, but a steady
+   * stream does not leave slow GPUs idle. 0 holds whenever waiting is faster at all.
+   */
+  readonly holdMargin?: number
+}
+
+/** The balancer's settings late binding reads, current at each plan. */
+export interface DispatchSettings {
+  /** Hand-overs tried per job at most (`jobs.maxAttempts`, or the job's own `maxAttempts`). */
+  readonly maxAttempts: number
+  /** A snapshot older than this is refreshed before jobs are planned on it (`probe.cacheMs`). */
+  readonly cacheMs: number
+  /** How long a job put back after failed hand-overs waits for any server to be healthy again (ms). */
+  readonly lostAfterMs: number
+  /** Off: only the primary takes jobs. */
+  readonly autoSwitch: boolean
+}
+
+/**
+ * What late binding needs from the balancer that owns it: what is known of the servers, the
+ * early-bound path to hand a job over with, and ways to learn more. Nothing else, so the layering
+ * reads balancer (choose) → jobs (run).
+ */
+export interface DispatchHost {
+  readonly clock: Clock
+  snapshot(): BalancerSnapshot
+  /** Calls `listener` whenever the snapshot changes; returns an unsubscribe. */
+  subscribe(listener: () => void): () => void
+  settings(): DispatchSettings
+  newPromptId(): string
+  /** Whether a prompt with this id was placed already (a second one would run twice). */
+  isSubmitted(promptId: string): boolean
+  /** Places a prompt now (early binding, the job's `server` pin honoured). */
+  submit(prompt: ComfyPrompt, options: SubmitOptions): Promise<Submission>
+  result(promptId: string, options: ResultOptions): Promise<JobResult>
+  /** Probes one server now (its queue after one of our jobs ended). */
+  probe(serverId: string): Promise<unknown>
+  /** Probes every server now. */
+  refresh(): Promise<unknown>
+}

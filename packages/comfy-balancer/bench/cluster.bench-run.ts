@@ -25,31 +25,57 @@ const burst = burstWorkload(BURST, MEAN_WORK_MS, 11)
 
 const ONLY = process.env.BENCH_MODES?.split(',')
 
+const early = 'early' as const
+const late = 'late' as const
+/** Late binding re-plans on every change anyway; its idle tick scaled like the jobs (500 ms → 50). */
+const scaledTick = { tickMs: 50 }
+
 const allModes: Mode[] = [
-  { name: 'blind round robin', strategy: () => roundRobin(), probe: { cacheMs: 15_000 * SCALE } },
+  {
+    name: 'blind round robin',
+    binding: early,
+    strategy: () => roundRobin(),
+    probe: { cacheMs: 15_000 * SCALE },
+  },
   {
     name: 'original design (min-queue, 15 s cache, 30 s lock, scaled)',
+    binding: early,
     strategy: () => sticky(minQueue(), { ttlMs: 30_000 * SCALE }),
     probe: { cacheMs: 15_000 * SCALE, queueMode: 'queue' },
   },
-  { name: 'minQueue + inFlight', strategy: () => minQueue(), probe: { cacheMs: 15_000 * SCALE } },
   {
-    name: 'leastExpectedWait (ws push)',
+    name: 'minQueue + inFlight',
+    binding: early,
+    strategy: () => minQueue(),
+    probe: { cacheMs: 15_000 * SCALE },
+  },
+  {
+    name: "binding: 'early' + leastExpectedWait (ws push, weights)",
+    binding: early,
     strategy: () => leastExpectedWait(),
     probe: { queueMode: 'ws' },
     weights: true,
   },
   {
-    name: 'balancer.run() default: late binding (ws push)',
+    name: "binding: 'early' + leastExpectedWait, otherwise defaults",
+    binding: early,
+    strategy: () => leastExpectedWait(),
+    probe: {},
+  },
+  { name: 'balancer.run(), all defaults (late binding)', binding: late, probe: {} },
+  {
+    name: 'balancer.run() late binding (ws push, weights)',
+    binding: late,
     probe: { queueMode: 'ws' },
     weights: true,
-    dispatch: {},
+    dispatch: scaledTick,
   },
   {
     name: 'late binding, maxPendingPerServer 1',
+    binding: late,
     probe: { queueMode: 'ws' },
     weights: true,
-    dispatch: { maxPendingPerServer: 1 },
+    dispatch: { ...scaledTick, maxPendingPerServer: 1 },
   },
 ]
 const modes = ONLY ? allModes.filter((_, i) => ONLY.includes(String(i))) : allModes
@@ -103,7 +129,7 @@ for (const [scenario, items] of [
 it('one server crashes mid-run and comes back empty: nothing lost silently, nothing run twice', {
   timeout: 600_000,
 }, async () => {
-  const mode = allModes[4]!
+  const mode = allModes.find((m) => m.name === 'balancer.run() late binding (ws push, weights)')!
   const crash = { atMs: steady[Math.floor(steady.length / 2)]!.arrivalMs, server: 2, downMs: 1_000 }
   for (const rerunIfLost of [false, true]) {
     const outcome = await runMode(mode, steady, SPEEDS, { timeScale: TIME_SCALE, crash, rerunIfLost })

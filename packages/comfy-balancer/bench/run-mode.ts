@@ -1,4 +1,5 @@
 import {
+  type Binding,
   createLoadBalancer,
   type JobResult,
   type LateBindingOptions,
@@ -17,10 +18,9 @@ export interface Mode {
   readonly probe: Record<string, unknown>
   /** Tell the balancer each server's relative speed as its weight (an operator knows its GPUs). */
   readonly weights?: boolean
-  /**
-   * Late binding, the default `balancer.run()` (with these `dispatch` options); without it, every
-   * job is placed on arrival (`binding: 'early'`) by the mode's strategy.
-   */
+  /** `late`: `balancer.run()`'s default; `early`: each job placed on arrival by the strategy. */
+  readonly binding: Binding
+  /** Late binding's tuning (`createLoadBalancer({ dispatch })`), passed as is. */
   readonly dispatch?: LateBindingOptions
 }
 
@@ -72,7 +72,7 @@ export async function runMode(
       fetch: transport.fetch,
       webSocket: transport.webSocket,
       logger: silentLogger,
-      ...(mode.dispatch ? { dispatch: { tickMs: 50, ...mode.dispatch } } : {}),
+      ...(mode.dispatch ? { dispatch: mode.dispatch } : {}),
     })
     const b = balancer
     await b.refresh()
@@ -82,7 +82,7 @@ export async function runMode(
     const run = (item: WorkItem): Promise<JobResult | undefined> => {
       const arrival = clock.now()
       const jobOptions = {
-        binding: mode.dispatch ? ('late' as const) : ('early' as const),
+        binding: mode.binding,
         rerunIfLost: options.rerunIfLost ?? false,
         onEvent: (event: { type: string; promptId: string }) => {
           if (event.type === 'queued' && !arrivals.has(event.promptId)) arrivals.set(event.promptId, arrival)

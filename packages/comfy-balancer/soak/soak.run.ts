@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
-import { heapAfterGc, measureSelections, runSoak } from './soak.js'
+import { heapAfterGc } from './heap.js'
+import { measureSelections } from './selections.js'
+import { runSoak } from './soak.js'
 
 /**
  * `npm run soak`: 10,000 jobs with random faults on a fixed seed, then 1,000,000 selections, each

@@ -1,6 +1,12 @@
 import { writeFileSync } from 'node:fs'
 import { leastExpectedWait, minQueue, roundRobin, sticky } from '@comfy-balancer/strategies'
-import { burstWorkload, poissonWorkload, type RunStats, summarize } from '@comfy-balancer/testkit'
+import {
+  burstWorkload,
+  poissonWorkload,
+  type RunStats,
+  summarize,
+  type WorkItem,
+} from '@comfy-balancer/testkit'
 import { afterAll, expect, it } from 'vitest'
 import { oracleLatencies } from './oracle.js'
 import { measureProbeBytes } from './probe-bytes.js'
@@ -57,13 +63,6 @@ const allModes: Mode[] = [
     weights: true,
   },
   {
-    name: "binding: 'early' + leastExpectedWait, otherwise defaults",
-    binding: early,
-    strategy: () => leastExpectedWait(),
-    probe: {},
-  },
-  { name: 'balancer.run(), all defaults (late binding)', binding: late, probe: {} },
-  {
     name: 'balancer.run() late binding (ws push, weights)',
     binding: late,
     probe: { queueMode: 'ws' },
@@ -79,6 +78,28 @@ const allModes: Mode[] = [
   },
 ]
 const modes = ONLY ? allModes.filter((_, i) => ONLY.includes(String(i))) : allModes
+
+/**
+ * GPU-sized jobs (mean 10 s at speed 1) on a clock running 1/GPU_TIME_SCALE times faster than the
+ * wall clock, for the same wall time as the 300 ms runs: every balancer default (15 s probes, 1 s
+ * polls, a 500 ms tick) at the scale it was chosen for. Nothing here is tuned.
+ */
+const GPU_WORK_MS = 10_000
+const GPU_TIME_SCALE = (TIME_SCALE * MEAN_WORK_MS) / GPU_WORK_MS
+const gpuCapacityPerMs = SPEEDS.reduce((a, b) => a + b, 0) / GPU_WORK_MS
+const gpuSteady = poissonWorkload(JOBS, 0.8 * gpuCapacityPerMs, GPU_WORK_MS, 7)
+const gpuBurst = burstWorkload(BURST, GPU_WORK_MS, 11)
+const defaultModes: Mode[] = [
+  { name: 'balancer.run(), every default (late binding)', binding: late, probe: {}, jobs: {} },
+  {
+    name: "binding: 'early' + leastExpectedWait(), every other default",
+    binding: early,
+    strategy: () => leastExpectedWait(),
+    probe: {},
+    jobs: {},
+  },
+]
+const SCENARIOS = process.env.BENCH_SCENARIOS?.split(',') ?? ['scaled', 'gpu', 'crash', 'bytes']
 
 const rows: Array<{ scenario: string; mode: string } & RunStats & Partial<ModeOutcome>> = []
 const fmt = (ms: number) => `${Math.round(ms)}`
@@ -100,10 +121,22 @@ afterAll(async () => {
   writeFileSync(new URL('./results/cluster.json', import.meta.url), `${JSON.stringify(rows, null, 2)}\n`)
 })
 
-for (const [scenario, items] of [
-  [`80 % load, ${JOBS} Poisson jobs`, steady],
-  [`burst of ${BURST}`, burst],
-] as const) {
+const scenarios: ReadonlyArray<readonly [string, readonly WorkItem[], readonly Mode[], number]> = [
+  ...(SCENARIOS.includes('scaled')
+    ? ([
+        [`80 % load, ${JOBS} Poisson jobs`, steady, modes, TIME_SCALE],
+        [`burst of ${BURST}`, burst, modes, TIME_SCALE],
+      ] as const)
+    : []),
+  ...(SCENARIOS.includes('gpu')
+    ? ([
+        [`10 s jobs, 80 % load, ${JOBS} Poisson jobs`, gpuSteady, defaultModes, GPU_TIME_SCALE],
+        [`10 s jobs, burst of ${BURST}`, gpuBurst, defaultModes, GPU_TIME_SCALE],
+      ] as const)
+    : []),
+]
+
+for (const [scenario, items, scenarioModes, timeScale] of scenarios) {
   it(`${scenario}: every mode`, { timeout: 600_000 }, async () => {
     const ideal = oracleLatencies(items, SPEEDS)
     const oracle = summarize(
@@ -114,8 +147,8 @@ for (const [scenario, items] of [
       `${scenario} — offline oracle: mean ${fmt(oracle.mean)} p95 ${fmt(oracle.p95)} makespan ${fmt(oracle.makespan)}`,
     )
     rows.push({ scenario, mode: 'offline oracle', ...oracle })
-    for (const mode of modes) {
-      const outcome = await runMode(mode, items, SPEEDS, { timeScale: TIME_SCALE })
+    for (const mode of scenarioModes) {
+      const outcome = await runMode(mode, items, SPEEDS, { timeScale })
       rows.push({ scenario, mode: mode.name, ...outcome })
       console.log(
         `${scenario} — ${mode.name}: mean ${fmt(outcome.mean)} p95 ${fmt(outcome.p95)} makespan ${fmt(outcome.makespan)}`,
@@ -126,28 +159,30 @@ for (const [scenario, items] of [
   })
 }
 
-it('one server crashes mid-run and comes back empty: nothing lost silently, nothing run twice', {
-  timeout: 600_000,
-}, async () => {
-  const mode = allModes.find((m) => m.name === 'balancer.run() late binding (ws push, weights)')!
-  const crash = { atMs: steady[Math.floor(steady.length / 2)]!.arrivalMs, server: 2, downMs: 1_000 }
-  for (const rerunIfLost of [false, true]) {
-    const outcome = await runMode(mode, steady, SPEEDS, { timeScale: TIME_SCALE, crash, rerunIfLost })
-    console.log(`crash, rerunIfLost=${rerunIfLost}: ${JSON.stringify(outcome)}`)
-    rows.push({
-      scenario: `80 % load, crash of the x2 server, rerunIfLost=${rerunIfLost}`,
-      mode: mode.name,
-      ...outcome,
-    })
-    expect(outcome.settled).toBe(steady.length)
-    expect(outcome.duplicated).toBe(0)
-    if (rerunIfLost) expect(outcome.succeeded).toBe(steady.length)
-  }
-})
+if (SCENARIOS.includes('crash'))
+  it('one server crashes mid-run and comes back empty: nothing lost silently, nothing run twice', {
+    timeout: 600_000,
+  }, async () => {
+    const mode = allModes.find((m) => m.name === 'balancer.run() late binding (ws push, weights)')!
+    const crash = { atMs: steady[Math.floor(steady.length / 2)]!.arrivalMs, server: 2, downMs: 1_000 }
+    for (const rerunIfLost of [false, true]) {
+      const outcome = await runMode(mode, steady, SPEEDS, { timeScale: TIME_SCALE, crash, rerunIfLost })
+      console.log(`crash, rerunIfLost=${rerunIfLost}: ${JSON.stringify(outcome)}`)
+      rows.push({
+        scenario: `80 % load, crash of the x2 server, rerunIfLost=${rerunIfLost}`,
+        mode: mode.name,
+        ...outcome,
+      })
+      expect(outcome.settled).toBe(steady.length)
+      expect(outcome.duplicated).toBe(0)
+      if (rerunIfLost) expect(outcome.succeeded).toBe(steady.length)
+    }
+  })
 
-it('bytes fetched per probe round with 1,000 pending prompts', { timeout: 120_000 }, async () => {
-  const bytes = await measureProbeBytes(1_000)
-  console.log(`probe bytes per round with 1,000 pending: ${JSON.stringify(bytes)}`)
-  rows.push({ scenario: 'probe bytes', mode: JSON.stringify(bytes), mean: 0, p95: 0, makespan: 0 })
-  expect(bytes.prompt).toBeLessThan(bytes.queue)
-})
+if (SCENARIOS.includes('bytes'))
+  it('bytes fetched per probe round with 1,000 pending prompts', { timeout: 120_000 }, async () => {
+    const bytes = await measureProbeBytes(1_000)
+    console.log(`probe bytes per round with 1,000 pending: ${JSON.stringify(bytes)}`)
+    rows.push({ scenario: 'probe bytes', mode: JSON.stringify(bytes), mean: 0, p95: 0, makespan: 0 })
+    expect(bytes.prompt).toBeLessThan(bytes.queue)
+  })

@@ -20,6 +20,8 @@ export interface Mode {
   readonly weights?: boolean
   /** `late`: `balancer.run()`'s default; `early`: each job placed on arrival by the strategy. */
   readonly binding: Binding
+  /** Job settings; default fast polling and short deadlines for 300 ms jobs. `{}`: every default. */
+  readonly jobs?: Record<string, unknown>
   /** Late binding's tuning (`createLoadBalancer({ dispatch })`), passed as is. */
   readonly dispatch?: LateBindingOptions
 }
@@ -65,7 +67,7 @@ export async function runMode(
       config: {
         servers: cluster.urls.map((url, i) => (mode.weights ? { url, weight: speeds[i]! } : url)),
         probe: mode.probe,
-        jobs: { pollIntervalMs: 100, lostAfterMs: 5_000, submitTimeoutMs: 5_000 },
+        jobs: mode.jobs ?? { pollIntervalMs: 100, lostAfterMs: 5_000, submitTimeoutMs: 5_000 },
       },
       ...(mode.strategy ? { strategy: mode.strategy() } : {}),
       clock,

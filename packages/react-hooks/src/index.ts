@@ -4,6 +4,7 @@
  */
 
 export type { JobProgress, JobState, JobStatus } from '@comfy-balancer/core'
+export type { OptimalServerStatus } from '@comfy-balancer/core/internal'
 export {
   type BalancerLike,
   BalancerProvider,
@@ -17,7 +18,6 @@ export { useBalancerSnapshot } from './use-balancer-snapshot.js'
 export { useJob } from './use-job.js'
 export {
   type OptimalServerState,
-  type OptimalServerStatus,
   type UseOptimalServerOptions,
   useOptimalServer,
 } from './use-optimal-server.js'

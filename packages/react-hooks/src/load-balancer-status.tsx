@@ -1,10 +1,7 @@
 import {
-  formatClockTime,
   IDLE_STATUS_TEST,
   runStatusTest,
-  STATUS_COLUMNS,
-  type StatusPanelOptions,
-  type StatusTestState,
+  type StatusPanelProps,
   statusView,
 } from '@comfy-balancer/core/internal'
 import { type ReactNode, useEffect, useRef, useState } from 'react'
@@ -13,10 +10,7 @@ import { useOptimalServer } from './use-optimal-server.js'
 import { useServerStats } from './use-server-stats.js'
 
 /** Props of {@link LoadBalancerStatus}. */
-export interface LoadBalancerStatusProps extends StatusPanelOptions {
-  /** The table caption. Default "ComfyUI servers". */
-  readonly caption?: ReactNode | undefined
-}
+export type LoadBalancerStatusProps = StatusPanelProps<ReactNode>
 
 /**
  * The status panel of the original design: per server its health, queue, lock, latency and last
@@ -31,16 +25,12 @@ export interface LoadBalancerStatusProps extends StatusPanelOptions {
  * </BalancerProvider>
  * ```
  */
-export function LoadBalancerStatus({
-  className = 'cb-status',
-  caption = 'ComfyUI servers',
-  formatTime = formatClockTime,
-  showTest = true,
-}: LoadBalancerStatusProps): ReactNode {
+export function LoadBalancerStatus(props: LoadBalancerStatusProps): ReactNode {
   const balancer = useBalancerFor('<LoadBalancerStatus>')
   const stats = useServerStats()
   const optimal = useOptimalServer()
-  const [test, setTest] = useState<StatusTestState>(IDLE_STATUS_TEST)
+  const [test, setTest] = useState(IDLE_STATUS_TEST)
+  // A test still running when the panel unmounts must not set state afterwards.
   const mounted = useRef(false)
   useEffect(() => {
     mounted.current = true
@@ -49,15 +39,19 @@ export function LoadBalancerStatus({
     }
   }, [])
   const runTest = () => runStatusTest(balancer, setTest, () => mounted.current)
-  const view = statusView({ stats, status: optimal.status, optimal: optimal.server, className, formatTime })
+  const view = statusView({ stats, status: optimal.status, optimal: optimal.server }, props)
+  const { classes } = view
 
   return (
-    <section className={className} aria-label={typeof caption === 'string' ? caption : undefined}>
-      <table className={`${className}__table`}>
-        <caption className={`${className}__caption`}>{caption}</caption>
+    <section
+      className={classes.root}
+      aria-label={typeof view.caption === 'string' ? view.caption : undefined}
+    >
+      <table className={classes.table}>
+        <caption className={classes.caption}>{view.caption}</caption>
         <thead>
           <tr>
-            {STATUS_COLUMNS.map((column) => (
+            {view.columns.map((column) => (
               <th key={column} scope="col">
                 {column}
               </th>
@@ -73,15 +67,16 @@ export function LoadBalancerStatus({
               data-health={row.health}
               aria-current={row.best ? 'true' : undefined}
             >
-              <th scope="row" className={`${className}__server`}>
+              <th scope="row" className={classes.server}>
                 {row.name}
-                {row.best ? <span className={`${className}__best`}> (next job)</span> : null}
+                {row.best ? <span className={classes.best}> (next job)</span> : null}
               </th>
-              <td className={`${className}__health`}>{row.healthText}</td>
-              <td className={`${className}__queue`}>{row.queueText}</td>
-              <td className={`${className}__lock`}>{row.lockText}</td>
-              <td className={`${className}__latency`}>{row.latencyText}</td>
-              <td className={`${className}__failure`}>
+              {row.cells.map((cell) => (
+                <td key={cell.className} className={cell.className}>
+                  {cell.text}
+                </td>
+              ))}
+              <td className={classes.failure}>
                 {row.lastFailure === undefined ? (
                   '—'
                 ) : (
@@ -95,15 +90,15 @@ export function LoadBalancerStatus({
           ))}
         </tbody>
       </table>
-      <p className={`${className}__summary`} role="status" aria-live="polite">
+      <p className={classes.summary} role="status" aria-live="polite">
         {view.summary}
       </p>
-      {showTest ? (
-        <div className={`${className}__test`}>
+      {view.showTest ? (
+        <div className={classes.test}>
           <button type="button" onClick={() => void runTest()} disabled={test.running}>
             Test
           </button>
-          <output className={`${className}__test-result`} aria-live="polite">
+          <output className={classes.testResult} aria-live="polite">
             {test.message}
           </output>
         </div>

@@ -1,18 +1,8 @@
-import type { BalancerSnapshot, JobHints, ServerSnapshot } from '@comfy-balancer/core'
-import {
-  chooseOptimal,
-  needsFirstRound,
-  type OptimalServerStatus,
-  optimalStatus,
-  type RefreshFailure,
-  refreshReporting,
-  sameChoice,
-} from '@comfy-balancer/core/internal'
+import type { BalancerSnapshot, JobHints } from '@comfy-balancer/core'
+import { bindOptimalServer, type OptimalServerView, type RefreshFailure } from '@comfy-balancer/core/internal'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { useBalancerFor } from './context.js'
 import { useSelection } from './use-balancer-snapshot.js'
-
-export type { OptimalServerStatus }
 
 /** Options of {@link useOptimalServer}. */
 export interface UseOptimalServerOptions {
@@ -21,17 +11,7 @@ export interface UseOptimalServerOptions {
 }
 
 /** What {@link useOptimalServer} returns. */
-export interface OptimalServerState {
-  /**
-   * The chosen server's real base URL (with credentials, if configured): use it in requests, do not
-   * render it. `undefined` while pending.
-   */
-  readonly url: string | undefined
-  /** The chosen server as it was when chosen (redacted URL: safe to show). `undefined` while pending. */
-  readonly server: ServerSnapshot | undefined
-  readonly status: OptimalServerStatus
-  /** Why the last refresh failed, when `status` is `error`. */
-  readonly error: unknown
+export interface OptimalServerState extends OptimalServerView {
   /** Probes every server now; the choice follows. Never rejects: failures land in `error`. */
   readonly refresh: () => Promise<void>
 }
@@ -54,24 +34,11 @@ export interface OptimalServerState {
 export function useOptimalServer(options?: UseOptimalServerOptions): OptimalServerState {
   const balancer = useBalancerFor('useOptimalServer()')
   const job = options?.job
-  const select = useCallback(
-    (snapshot: BalancerSnapshot) => chooseOptimal(balancer, snapshot, job),
-    [balancer, job],
-  )
-  const choice = useSelection('useOptimalServer()', select, sameChoice)
   const [failure, setFailure] = useState<RefreshFailure | null>(null)
-  const refresh = useMemo(() => refreshReporting(balancer, setFailure), [balancer])
-
-  useEffect(() => {
-    // A background round (BalancerProvider) shares this refresh instead of starting another.
-    if (needsFirstRound(balancer.getSnapshot())) void refresh()
-  }, [balancer, refresh])
-
-  return {
-    url: choice.url,
-    server: choice.server,
-    status: optimalStatus(choice, failure),
-    error: failure?.error,
-    refresh,
-  }
+  const optimal = useMemo(() => bindOptimalServer(balancer, setFailure), [balancer])
+  const select = useCallback((snapshot: BalancerSnapshot) => optimal.choose(snapshot, job), [optimal, job])
+  const choice = useSelection('useOptimalServer()', select, optimal.sameChoice)
+  // An effect, not render: render stays pure, and server rendering never probes.
+  useEffect(() => optimal.startFirstRound(), [optimal])
+  return { ...optimal.view(choice, failure), refresh: optimal.refresh }
 }

@@ -22,6 +22,7 @@ export {
 } from './clock'
 export { type DriveOptions, driveClock, type Settled } from './drive'
 export * from './model/index'
+export { simWorkPrompt } from './prompts'
 export { seededRandom, seededUuid, uuidFrom } from './random'
 export { codeSpans, readmeTable } from './readme'
 export {

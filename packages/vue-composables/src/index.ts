@@ -4,6 +4,7 @@
  */
 
 export type { JobProgress, JobState, JobStatus } from '@comfy-balancer/core'
+export type { OptimalServerStatus } from '@comfy-balancer/core/internal'
 export { MissingBalancerError } from './errors.js'
 export { LoadBalancerStatus, type LoadBalancerStatusProps } from './load-balancer-status.js'
 export {
@@ -19,7 +20,6 @@ export { type JobRefs, useJob } from './use-job.js'
 export { type FailoverTest, type LoadBalancerRefs, useLoadBalancer } from './use-load-balancer.js'
 export {
   type OptimalServerRefs,
-  type OptimalServerStatus,
   type UseOptimalServerOptions,
   useOptimalServer,
 } from './use-optimal-server.js'

@@ -1,10 +1,8 @@
 import {
-  formatClockTime,
   IDLE_STATUS_TEST,
   runStatusTest,
-  STATUS_COLUMNS,
-  type StatusPanelOptions,
-  type StatusTestState,
+  STATUS_PANEL_DEFAULTS,
+  type StatusPanelProps,
   statusView,
 } from '@comfy-balancer/core/internal'
 import { type DefineComponent, defineComponent, h, onScopeDispose, type PropType, shallowRef } from 'vue'
@@ -12,10 +10,7 @@ import { injectBalancer } from './plugin.js'
 import { useLoadBalancer } from './use-load-balancer.js'
 
 /** Props of {@link LoadBalancerStatus}. */
-export interface LoadBalancerStatusProps extends StatusPanelOptions {
-  /** The table caption. Default "ComfyUI servers". */
-  readonly caption?: string | undefined
-}
+export type LoadBalancerStatusProps = StatusPanelProps
 
 /**
  * The status panel of the original design: per server its health, queue, lock, latency and last
@@ -35,36 +30,38 @@ export const LoadBalancerStatus: DefineComponent<LoadBalancerStatusProps> = defi
   name: 'LoadBalancerStatus',
   props: {
     /** Root class name; every part gets a BEM-style class from it. */
-    className: { type: String, default: 'cb-status' },
+    className: { type: String, default: STATUS_PANEL_DEFAULTS.className },
     /** The table caption. */
-    caption: { type: String, default: 'ComfyUI servers' },
+    caption: { type: String, default: STATUS_PANEL_DEFAULTS.caption },
     /** Formats clock times (ms) for lock and failure times. Default: `HH:MM:SS` in UTC. */
-    formatTime: { type: Function as PropType<(ms: number) => string>, default: formatClockTime },
+    formatTime: {
+      type: Function as PropType<(ms: number) => string>,
+      default: STATUS_PANEL_DEFAULTS.formatTime,
+    },
     /** Show the "Test" button (a fresh probe and a selection). */
-    showTest: { type: Boolean, default: true },
+    showTest: { type: Boolean, default: STATUS_PANEL_DEFAULTS.showTest },
   },
   setup(props) {
     const { balancer } = injectBalancer('<LoadBalancerStatus>')
     const { servers, optimal, status } = useLoadBalancer()
     const test = shallowRef(IDLE_STATUS_TEST)
+    // A test still running when the panel unmounts must not update it afterwards.
     let alive = true
     onScopeDispose(() => {
       alive = false
     })
-    const apply = (state: StatusTestState): void => {
-      test.value = state
-    }
-    const runTest = () => runStatusTest(balancer, apply, () => alive)
+    const runTest = () =>
+      runStatusTest(
+        balancer,
+        (state) => {
+          test.value = state
+        },
+        () => alive,
+      )
 
     return () => {
-      const c = props.className ?? 'cb-status'
-      const view = statusView({
-        stats: servers.value,
-        status: status.value,
-        optimal: optimal.value,
-        className: c,
-        formatTime: props.formatTime ?? formatClockTime,
-      })
+      const view = statusView({ stats: servers.value, status: status.value, optimal: optimal.value }, props)
+      const { classes } = view
       const rows = view.rows.map((row) =>
         h(
           'tr',
@@ -76,17 +73,14 @@ export const LoadBalancerStatus: DefineComponent<LoadBalancerStatusProps> = defi
             'aria-current': row.best ? 'true' : undefined,
           },
           [
-            h('th', { scope: 'row', class: `${c}__server` }, [
+            h('th', { scope: 'row', class: classes.server }, [
               row.name,
-              row.best ? h('span', { class: `${c}__best` }, ' (next job)') : null,
+              row.best ? h('span', { class: classes.best }, ' (next job)') : null,
             ]),
-            h('td', { class: `${c}__health` }, row.healthText),
-            h('td', { class: `${c}__queue` }, row.queueText),
-            h('td', { class: `${c}__lock` }, row.lockText),
-            h('td', { class: `${c}__latency` }, row.latencyText),
+            ...row.cells.map((cell) => h('td', { class: cell.className }, cell.text)),
             h(
               'td',
-              { class: `${c}__failure` },
+              { class: classes.failure },
               row.lastFailure === undefined
                 ? '—'
                 : [
@@ -97,27 +91,26 @@ export const LoadBalancerStatus: DefineComponent<LoadBalancerStatusProps> = defi
           ],
         ),
       )
-      const caption = props.caption ?? 'ComfyUI servers'
-      return h('section', { class: c, 'aria-label': caption }, [
-        h('table', { class: `${c}__table` }, [
-          h('caption', { class: `${c}__caption` }, caption),
+      return h('section', { class: classes.root, 'aria-label': view.caption }, [
+        h('table', { class: classes.table }, [
+          h('caption', { class: classes.caption }, view.caption),
           h('thead', [
             h(
               'tr',
-              STATUS_COLUMNS.map((text) => h('th', { scope: 'col' }, text)),
+              view.columns.map((text) => h('th', { scope: 'col' }, text)),
             ),
           ]),
           h('tbody', rows),
         ]),
-        h('p', { class: `${c}__summary`, role: 'status', 'aria-live': 'polite' }, view.summary),
-        props.showTest !== false
-          ? h('div', { class: `${c}__test` }, [
+        h('p', { class: classes.summary, role: 'status', 'aria-live': 'polite' }, view.summary),
+        view.showTest
+          ? h('div', { class: classes.test }, [
               h(
                 'button',
                 { type: 'button', disabled: test.value.running, onClick: () => void runTest() },
                 'Test',
               ),
-              h('output', { class: `${c}__test-result`, 'aria-live': 'polite' }, test.value.message),
+              h('output', { class: classes.testResult, 'aria-live': 'polite' }, test.value.message),
             ])
           : null,
       ])

@@ -1,10 +1,9 @@
 import type { ServerSnapshot, ServerStats } from '@comfy-balancer/core'
 import { InvalidArgumentError } from '@comfy-balancer/core'
-import { sameServerStats } from '@comfy-balancer/core/internal'
+import { type OptimalServerStatus, sameServerStats } from '@comfy-balancer/core/internal'
 import { toValue } from 'vue'
 import { type ReadonlyRef, useBalancerState } from './use-balancer-state.js'
-import type { OptimalServerStatus, UseOptimalServerOptions } from './use-optimal-server.js'
-import { optimalServer } from './use-optimal-server.js'
+import { optimalServer, type UseOptimalServerOptions } from './use-optimal-server.js'
 
 /** What {@link useLoadBalancer} returns: readonly refs and two actions. */
 export interface LoadBalancerRefs {

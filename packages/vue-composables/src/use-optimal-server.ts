@@ -1,17 +1,8 @@
-import type { JobHints, ServerSnapshot } from '@comfy-balancer/core'
-import {
-  chooseOptimal,
-  needsFirstRound,
-  type OptimalServerStatus,
-  optimalStatus,
-  type RefreshFailure,
-  refreshReporting,
-  sameChoice,
-} from '@comfy-balancer/core/internal'
+import type { JobHints } from '@comfy-balancer/core'
+import { bindOptimalServer, type OptimalServerView, type RefreshFailure } from '@comfy-balancer/core/internal'
 import { computed, type MaybeRefOrGetter, shallowRef, toValue, watch } from 'vue'
+import { injectBalancer } from './plugin.js'
 import { type ReadonlyRef, useBalancerState } from './use-balancer-state.js'
-
-export type { OptimalServerStatus }
 
 /** Options of {@link useOptimalServer}. */
 export interface UseOptimalServerOptions {
@@ -19,44 +10,37 @@ export interface UseOptimalServerOptions {
   readonly job?: MaybeRefOrGetter<JobHints | undefined> | undefined
 }
 
+/** Each field of `T` as a readonly ref. */
+type ReadonlyRefs<T> = { readonly [K in keyof T]: ReadonlyRef<T[K]> }
+
 /** What {@link useOptimalServer} returns: readonly refs and a `refresh`. */
-export interface OptimalServerRefs {
-  /**
-   * The chosen server's real base URL (with credentials, if configured): use it in requests, do not
-   * render it. `undefined` while pending.
-   */
-  readonly url: ReadonlyRef<string | undefined>
-  /** The chosen server as it was when chosen (redacted URL: safe to show). `undefined` while pending. */
-  readonly server: ReadonlyRef<ServerSnapshot | undefined>
-  readonly status: ReadonlyRef<OptimalServerStatus>
-  /** Why the last refresh failed, when `status` is `error`. */
-  readonly error: ReadonlyRef<unknown>
+export interface OptimalServerRefs extends ReadonlyRefs<OptimalServerView> {
   /** Probes every server now; the choice follows. Never rejects: failures land in `error`. */
   refresh(): Promise<void>
 }
 
 /** The optimal-server machinery shared by `useOptimalServer` and `useLoadBalancer`. */
 export function optimalServer(caller: string, options: UseOptimalServerOptions | undefined) {
-  const { balancer, state, recompute } = useBalancerState(
-    caller,
-    (snapshot, b) => chooseOptimal(b, snapshot, toValue(options?.job)),
-    sameChoice,
-  )
-  if (options?.job !== undefined) watch(() => toValue(options.job), recompute, { deep: true })
-
   const failure = shallowRef<RefreshFailure | null>(null)
-  const refresh = refreshReporting(balancer, (outcome) => {
+  const optimal = bindOptimalServer(injectBalancer(caller).balancer, (outcome) => {
     failure.value = outcome
   })
-  // A background round shares this refresh instead of starting another.
-  if (typeof window !== 'undefined' && needsFirstRound(balancer.getSnapshot())) void refresh()
+  const { balancer, state, recompute } = useBalancerState(
+    caller,
+    (snapshot) => optimal.choose(snapshot, toValue(options?.job)),
+    optimal.sameChoice,
+  )
+  if (options?.job !== undefined) watch(() => toValue(options.job), recompute, { deep: true })
+  // Vue's server renderer never unmounts, so it must not start probing.
+  if (typeof window !== 'undefined') optimal.startFirstRound()
 
+  const view = computed(() => optimal.view(state.value, failure.value))
   const refs: OptimalServerRefs = {
-    url: computed(() => state.value.url),
-    server: computed(() => state.value.server),
-    status: computed(() => optimalStatus(state.value, failure.value)),
-    error: computed(() => failure.value?.error),
-    refresh,
+    url: computed(() => view.value.url),
+    server: computed(() => view.value.server),
+    status: computed(() => view.value.status),
+    error: computed(() => view.value.error),
+    refresh: optimal.refresh,
   }
   return { balancer, refs, recompute }
 }

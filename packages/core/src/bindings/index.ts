@@ -7,25 +7,19 @@ export { sameServerStats } from '../balancer/stats.js'
 export { followJobState, initialJobState } from '../jobs/job-state.js'
 export type { BindingBalancer } from './balancer.js'
 export { type BindingErrorCode, MissingBalancerError } from './missing-balancer.js'
-export {
-  chooseOptimal,
-  isPending,
-  needsFirstRound,
-  type OptimalChoice,
-  type OptimalServerStatus,
-  optimalStatus,
-  type RefreshFailure,
-  refreshReporting,
-  sameChoice,
-} from './optimal-choice.js'
+export type { OptimalChoice, OptimalServerStatus, RefreshFailure } from './optimal-choice.js'
+export { bindOptimalServer, type OptimalServerBinding, type OptimalServerView } from './optimal-server.js'
 export {
   formatClockTime,
   queueText,
   STATUS_COLUMNS,
-  type StatusPanelOptions,
+  STATUS_PANEL_DEFAULTS,
+  type StatusCell,
+  type StatusClasses,
+  type StatusPanelProps,
+  type StatusPanelState,
   type StatusRow,
   type StatusView,
-  type StatusViewInput,
   statusView,
 } from './status-panel.js'
 export { IDLE_STATUS_TEST, runStatusTest, type StatusTestState } from './status-test.js'

@@ -24,18 +24,9 @@ describe('BalancerProvider', () => {
       </BalancerProvider>,
     )
     await h.settle()
-    expect(h.balancer.getSnapshot().running).toBe(true)
     expect(h.cluster.model(A).requestCounts.system_stats).toBe(1)
-    await h.advance(15_000)
-    expect(h.cluster.model(A).requestCounts.system_stats).toBe(2)
-    expect(h.clock.pendingTimers()).toBeGreaterThan(0)
-
-    view.unmount()
-    await h.settle()
-    expect(h.balancer.getSnapshot().running).toBe(false)
-    expect(h.clock.pendingTimers()).toBe(0)
-    await h.advance(60_000)
-    expect(h.cluster.model(A).requestCounts.system_stats).toBe(2)
+    await h.expectProbing()
+    await h.expectProbingStoppedBy(() => view.unmount())
   })
 
   it('survives StrictMode’s double mount: one probe round, probing while mounted, no timers after', async () => {
@@ -54,10 +45,7 @@ describe('BalancerProvider', () => {
     // start → stop → start shares the first round's refresh instead of probing twice.
     expect(h.cluster.model(A).requestCounts.system_stats).toBe(1)
     expect(view.container.querySelector('[data-health="healthy"]')).not.toBeNull()
-    view.unmount()
-    await h.settle()
-    expect(h.balancer.getSnapshot().running).toBe(false)
-    expect(h.clock.pendingTimers()).toBe(0)
+    await h.expectProbingStoppedBy(() => view.unmount())
   })
 
   it('stops probing only when the last provider of a shared balancer unmounts (reference-counted)', async () => {
@@ -66,11 +54,8 @@ describe('BalancerProvider', () => {
     const second = render(<BalancerProvider balancer={h.balancer} />)
     await h.settle()
     first.unmount()
-    expect(h.balancer.getSnapshot().running).toBe(true)
-    second.unmount()
-    await h.settle()
-    expect(h.balancer.getSnapshot().running).toBe(false)
-    expect(h.clock.pendingTimers()).toBe(0)
+    await h.expectProbing()
+    await h.expectProbingStoppedBy(() => second.unmount())
   })
 
   it('leaves probing alone with background={false}', async () => {

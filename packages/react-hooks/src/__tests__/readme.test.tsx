@@ -1,19 +1,15 @@
 import { createLoadBalancer, silentLogger } from '@comfy-balancer/core'
 import { createTestClock } from '@comfy-balancer/testkit'
-import { createMswCluster } from '@comfy-balancer/testkit/msw'
 import { act, render, screen } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
 import { BalancerProvider, LoadBalancerStatus, useOptimalServer } from '../index.js'
-import { installMsw, mswServer } from './harness.js'
+import { installMsw } from './harness.js'
 
-installMsw()
+const msw = installMsw()
 
 // The README's Quickstart, with a test clock and simulated servers instead of real ones.
+const servers = ['http://gpu-a.test:8188', 'http://gpu-b.test:8188']
 const clock = createTestClock()
-const cluster = createMswCluster(
-  [{ url: 'http://gpu-a.test:8188' }, { url: 'http://gpu-b.test:8188' }],
-  clock,
-)
 
 function NextServer() {
   const { server, status } = useOptimalServer()
@@ -22,12 +18,11 @@ function NextServer() {
 
 describe('README quickstart', () => {
   it('shows the next server and the status panel, and stops probing on unmount', async () => {
-    mswServer.resetHandlers(...cluster.handlers)
-    const balancer = createLoadBalancer({
-      config: { servers: ['http://gpu-a.test:8188', 'http://gpu-b.test:8188'] },
+    msw.install(
+      servers.map((url) => ({ url })),
       clock,
-      logger: silentLogger,
-    })
+    )
+    const balancer = createLoadBalancer({ config: { servers }, clock, logger: silentLogger })
     const view = render(
       <BalancerProvider balancer={balancer}>
         <NextServer />

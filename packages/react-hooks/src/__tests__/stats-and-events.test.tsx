@@ -1,19 +1,10 @@
 import type { BalancerEvents, ServerStats } from '@comfy-balancer/core'
 import { act, renderHook } from '@testing-library/react'
-import type { ReactNode } from 'react'
 import { describe, expect, it, vi } from 'vitest'
-import { BalancerProvider, useBalancerEvent, useBalancerSnapshot, useServerStats } from '../index.js'
-import { A, B, type Harness, harness, idOf, installMsw, work } from './harness.js'
+import { useBalancerEvent, useBalancerSnapshot, useServerStats } from '../index.js'
+import { A, B, harness, idOf, installMsw, work, wrapperFor } from './harness.js'
 
 installMsw()
-
-function wrapperFor(h: Harness, background = true) {
-  return ({ children }: { children: ReactNode }) => (
-    <BalancerProvider balancer={h.balancer} background={background}>
-      {children}
-    </BalancerProvider>
-  )
-}
 
 describe('useServerStats', () => {
   it('gives every server’s stats, kept current', async () => {

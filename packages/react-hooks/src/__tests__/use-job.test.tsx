@@ -1,19 +1,10 @@
 import type { JobEvent } from '@comfy-balancer/core'
 import { renderHook } from '@testing-library/react'
-import type { ReactNode } from 'react'
 import { describe, expect, it, vi } from 'vitest'
-import { BalancerProvider, type JobState, useJob } from '../index.js'
-import { A, type Harness, harness, idOf, installMsw, work } from './harness.js'
+import { type JobState, useJob } from '../index.js'
+import { A, harness, idOf, installMsw, work, wrapperFor } from './harness.js'
 
 installMsw()
-
-function wrapperFor(h: Harness) {
-  return ({ children }: { children: ReactNode }) => (
-    <BalancerProvider balancer={h.balancer} background={false}>
-      {children}
-    </BalancerProvider>
-  )
-}
 
 describe('useJob', () => {
   it('follows a prompt from waiting through running to its result', async () => {
@@ -28,11 +19,11 @@ describe('useJob', () => {
         if (seen[seen.length - 1] !== job.status) seen.push(job.status)
         return job
       },
-      { wrapper: wrapperFor(h) },
+      { wrapper: wrapperFor(h, false) },
     )
     // Following starts by naming the server that holds the job: it is queued there.
     expect(result.current.status).toBe('queued')
-    for (let ms = 0; ms < 10_000 && result.current.status !== 'success'; ms += 250) await h.advance(250)
+    await h.advanceUntil(() => result.current.status === 'success')
     expect(result.current.status).toBe('success')
     expect(result.current.serverId).toBe(idOf(A))
     expect(result.current.result?.promptId).toBe(promptId)
@@ -45,10 +36,10 @@ describe('useJob', () => {
     const { promptId } = await h.balancer.submit(work(1_000))
     const follow = vi.spyOn(h.balancer, 'result')
     const { result, unmount } = renderHook(() => useJob(promptId), {
-      wrapper: wrapperFor(h),
+      wrapper: wrapperFor(h, false),
       reactStrictMode: true,
     })
-    for (let ms = 0; ms < 5_000 && result.current.status !== 'success'; ms += 250) await h.advance(250)
+    await h.advanceUntil(() => result.current.status === 'success', { maxMs: 5_000 })
     expect(result.current.status).toBe('success')
     expect(follow.mock.calls.map(([, options]) => options?.signal?.aborted)).toEqual([true, false])
     unmount()
@@ -58,11 +49,9 @@ describe('useJob', () => {
 
   it('reports a failed job as status "error" with the JobError', async () => {
     const h = harness({ servers: [A] })
-    const { promptId } = await h.balancer.submit({
-      '1': { class_type: 'SimWork', inputs: { ms: 100, fail: true } },
-    })
-    const { result } = renderHook(() => useJob(promptId), { wrapper: wrapperFor(h) })
-    for (let ms = 0; ms < 5_000 && result.current.status !== 'error'; ms += 250) await h.advance(250)
+    const { promptId } = await h.balancer.submit(work(100, { fail: true }))
+    const { result } = renderHook(() => useJob(promptId), { wrapper: wrapperFor(h, false) })
+    await h.advanceUntil(() => result.current.status === 'error', { maxMs: 5_000 })
     expect(result.current.status).toBe('error')
     expect(result.current.error).toMatchObject({ code: 'JOB_FAILED' })
   })
@@ -70,7 +59,7 @@ describe('useJob', () => {
   it('is idle without a prompt id and never calls result()', () => {
     const h = harness({ servers: [A] })
     const follow = vi.spyOn(h.balancer, 'result')
-    const { result } = renderHook(() => useJob(undefined), { wrapper: wrapperFor(h) })
+    const { result } = renderHook(() => useJob(undefined), { wrapper: wrapperFor(h, false) })
     expect(result.current).toEqual({
       status: 'idle',
       serverId: undefined,
@@ -86,7 +75,7 @@ describe('useJob', () => {
     const h = harness({ servers: [A] })
     const { promptId } = await h.balancer.submit(work(600_000))
     const follow = vi.spyOn(h.balancer, 'result')
-    const { result, unmount } = renderHook(() => useJob(promptId), { wrapper: wrapperFor(h) })
+    const { result, unmount } = renderHook(() => useJob(promptId), { wrapper: wrapperFor(h, false) })
     const signal = follow.mock.calls[0]?.[1]?.signal
     await h.advance(5_000)
     expect(result.current.status).toBe('running')
@@ -106,7 +95,7 @@ describe('useJob', () => {
     const second = await h.balancer.submit(work(1_000), { binding: 'early' }) // queued behind the first
     const follow = vi.spyOn(h.balancer, 'result')
     const { result, rerender } = renderHook(({ id }) => useJob(id), {
-      wrapper: wrapperFor(h),
+      wrapper: wrapperFor(h, false),
       initialProps: { id: first.promptId },
     })
     await h.advance(1_000)
@@ -136,8 +125,8 @@ describe('useJob', () => {
         },
       }),
     )
-    const { result } = renderHook(() => useJob(promptId), { wrapper: wrapperFor(h) })
-    for (let ms = 0; ms < 5_000 && result.current.status !== 'running'; ms += 100) await h.advance(100)
+    const { result } = renderHook(() => useJob(promptId), { wrapper: wrapperFor(h, false) })
+    await h.advanceUntil(() => result.current.status === 'running', { stepMs: 100, maxMs: 5_000 })
     expect(result.current.progress).toEqual({ value: 3, max: 20, node: undefined })
     expect(result.current.lastEvent?.type).toBe('progress')
     expect(events.map((e) => e.type)).toContain('started')

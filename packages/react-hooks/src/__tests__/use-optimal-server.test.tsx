@@ -1,19 +1,10 @@
 import type { Strategy } from '@comfy-balancer/core'
 import { act, render, renderHook, screen } from '@testing-library/react'
-import type { ReactNode } from 'react'
 import { describe, expect, it, vi } from 'vitest'
-import { BalancerProvider, useOptimalServer } from '../index.js'
-import { A, B, C, type Harness, harness, idOf, installMsw, work } from './harness.js'
+import { useOptimalServer } from '../index.js'
+import { A, B, C, harness, idOf, installMsw, work, wrapperFor } from './harness.js'
 
 installMsw()
-
-function wrapperFor(h: Harness, background = true) {
-  return ({ children }: { children: ReactNode }) => (
-    <BalancerProvider balancer={h.balancer} background={background}>
-      {children}
-    </BalancerProvider>
-  )
-}
 
 function Best({ onRender }: { onRender: (status: string, id: string | undefined) => void }) {
   const { server, status } = useOptimalServer()

@@ -1,90 +1,40 @@
-import {
-  type BalancerConfigInput,
-  createLoadBalancer,
-  type LoadBalancer,
-  type Strategy,
-  silentLogger,
-} from '@comfy-balancer/core'
-import { createTestClock, seededRandom, type TestClock } from '@comfy-balancer/testkit'
-import { createMswCluster, type MswCluster } from '@comfy-balancer/testkit/msw'
-import { enableAutoUnmount } from '@vue/test-utils'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll } from 'vitest'
-import { nextTick } from 'vue'
+import { createLoadBalancer, type LoadBalancer } from '@comfy-balancer/core'
+import { BINDING_TEST_URLS, type BindingHarness, createBindingHarness } from '@comfy-balancer/testkit/msw'
+import { enableAutoUnmount, mount } from '@vue/test-utils'
+import { defineComponent, h, nextTick } from 'vue'
+import { type BalancerPluginOptions, createBalancerPlugin } from '../index.js'
 
-/** One msw server per test file; each test installs the handlers of its own cluster. */
-export const mswServer = setupServer()
+export type Harness = BindingHarness<LoadBalancer>
 
-export function installMsw(): void {
-  beforeAll(() => mswServer.listen({ onUnhandledRequest: 'error' }))
-  afterEach(() => mswServer.resetHandlers())
-  enableAutoUnmount(afterEach) // unmount what the test mounted
-  afterAll(() => mswServer.close())
-}
+export const { installMsw, harness } = createBindingHarness({
+  createBalancer: createLoadBalancer,
+  // The balancer's changes reach Vue's refs at once; the DOM follows on the next tick.
+  renderAfter: async (work) => {
+    await work()
+    await nextTick()
+  },
+  autoUnmount: enableAutoUnmount,
+})
 
-export const A = 'http://gpu-a.test:8188'
-export const B = 'http://gpu-b.test:8188'
-export const C = 'http://gpu-c.test:8188'
-export const idOf = (url: string): string => url.replace('http://', '')
-
-export interface Harness {
-  readonly clock: TestClock
-  readonly cluster: MswCluster
-  readonly balancer: LoadBalancer
-  /** Moves the clock, then lets Vue render what the balancer published meanwhile. */
-  advance(ms: number): Promise<void>
-  /** Lets pending requests, notifications and renders settle (no time passes). */
-  settle(): Promise<void>
-}
-
-/**
- * A balancer on a simulated cluster (msw handlers from testkit), driven by a test clock: no real
- * sleeps, no real network. Background probing every 15 s without jitter.
- */
-export function harness(
-  options: {
-    servers?: readonly string[]
-    config?: Partial<BalancerConfigInput>
-    clusterUrls?: readonly string[]
-    strategy?: Strategy
-  } = {},
-): Harness {
-  const clock = createTestClock()
-  const servers = options.servers ?? [A, B]
-  const cluster = createMswCluster(
-    (options.clusterUrls ?? servers).map((url) => ({ url })),
-    clock,
-  )
-  mswServer.resetHandlers(...cluster.handlers)
-  const balancer = createLoadBalancer({
-    // These tests are about showing health changes, not about when they happen: one probe decides.
-    // (core's own tests cover the default thresholds of two probes each way.)
-    config: {
-      servers: [...servers],
-      probe: { jitter: 0, unhealthyAfter: 1, healthyAfter: 1 },
-      ...options.config,
+/** Mounts a component whose setup() runs `composable`, with the plugin installed; returns both. */
+export function mountWith<T>(
+  balancer: LoadBalancer | undefined,
+  composable: () => T,
+  options: BalancerPluginOptions = {},
+): { result: T; wrapper: ReturnType<typeof mount> } {
+  let result: T | undefined
+  const Host = defineComponent({
+    setup() {
+      result = composable()
+      return () => h('div')
     },
-    clock,
-    random: seededRandom(1),
-    logger: silentLogger,
-    ...(options.strategy ? { strategy: options.strategy } : {}),
   })
-  return {
-    clock,
-    cluster,
-    balancer,
-    advance: async (ms) => {
-      await clock.advance(ms)
-      await nextTick()
-    },
-    settle: async () => {
-      await clock.flush()
-      await nextTick()
-    },
-  }
+  const wrapper = mount(Host, {
+    global: { plugins: balancer ? [createBalancerPlugin(balancer, options)] : [] },
+  })
+  return { result: result as T, wrapper }
 }
 
-/** A SimWork prompt that takes `ms` of work at speed 1. */
-export function work(ms: number): Record<string, unknown> {
-  return { '1': { class_type: 'SimWork', inputs: { ms } } }
-}
+export const [A, B, C] = BINDING_TEST_URLS
+export { simWorkPrompt as work } from '@comfy-balancer/testkit'
+export { serverIdOf as idOf } from '@comfy-balancer/testkit/msw'

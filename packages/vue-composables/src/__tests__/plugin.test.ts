@@ -13,8 +13,7 @@ import {
   useLoadBalancer,
   useOptimalServer,
 } from '../index.js'
-import { A, harness, installMsw } from './harness.js'
-import { mountWith } from './mount-with.js'
+import { A, harness, installMsw, mountWith } from './harness.js'
 
 installMsw()
 
@@ -27,18 +26,9 @@ describe('createBalancerPlugin', () => {
     }))
     expect(result.balancer).toBe(h.balancer)
     await h.settle()
-    expect(h.balancer.getSnapshot().running).toBe(true)
     expect(h.cluster.model(A).requestCounts.system_stats).toBe(1)
-    await h.advance(15_000)
-    expect(h.cluster.model(A).requestCounts.system_stats).toBe(2)
-    expect(h.clock.pendingTimers()).toBeGreaterThan(0)
-
-    wrapper.unmount()
-    await h.settle()
-    expect(h.balancer.getSnapshot().running).toBe(false)
-    expect(h.clock.pendingTimers()).toBe(0)
-    await h.advance(60_000)
-    expect(h.cluster.model(A).requestCounts.system_stats).toBe(2)
+    await h.expectProbing()
+    await h.expectProbingStoppedBy(() => wrapper.unmount())
   })
 
   it('stops probing only when the last component using it unmounts (reference-counted)', async () => {
@@ -47,11 +37,8 @@ describe('createBalancerPlugin', () => {
     const second = mountWith(h.balancer, () => useLoadBalancer())
     await h.settle()
     first.wrapper.unmount()
-    expect(h.balancer.getSnapshot().running).toBe(true)
-    second.wrapper.unmount()
-    await h.settle()
-    expect(h.balancer.getSnapshot().running).toBe(false)
-    expect(h.clock.pendingTimers()).toBe(0)
+    await h.expectProbing()
+    await h.expectProbingStoppedBy(() => second.wrapper.unmount())
   })
 
   it('leaves probing alone with background: false (but still fetches a first round)', async () => {
@@ -74,11 +61,8 @@ describe('createBalancerPlugin', () => {
     })
     const wrapper = mount(Host, { global: { plugins: [createBalancerPlugin(h.balancer)] } })
     await h.settle()
-    expect(h.balancer.getSnapshot().running).toBe(true)
-    await wrapper.get('button').trigger('click')
-    await h.settle()
-    expect(h.balancer.getSnapshot().running).toBe(false)
-    expect(h.clock.pendingTimers()).toBe(0)
+    await h.expectProbing()
+    await h.expectProbingStoppedBy(() => wrapper.get('button').trigger('click'))
   })
 })
 

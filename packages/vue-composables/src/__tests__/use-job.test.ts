@@ -1,8 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { ref } from 'vue'
 import { useJob } from '../index.js'
-import { A, harness, idOf, installMsw, work } from './harness.js'
-import { mountWith } from './mount-with.js'
+import { A, harness, idOf, installMsw, mountWith, work } from './harness.js'
 
 installMsw()
 
@@ -14,10 +13,10 @@ describe('useJob (Vue)', () => {
     const { promptId } = await h.balancer.submit(work(3_000), { binding: 'early' })
     const { result: job } = mountWith(h.balancer, () => useJob(promptId), { background: false })
     const seen = [job.status.value]
-    for (let ms = 0; ms < 10_000 && job.status.value !== 'success'; ms += 250) {
-      await h.advance(250)
+    await h.advanceUntil(() => {
       if (seen[seen.length - 1] !== job.status.value) seen.push(job.status.value)
-    }
+      return job.status.value === 'success'
+    })
     // Following starts by naming the server that holds the job: it is queued there.
     expect(seen).toEqual(['queued', 'running', 'success'])
     expect(job.serverId.value).toBe(idOf(A))
@@ -26,11 +25,9 @@ describe('useJob (Vue)', () => {
 
   it('reports a failed job as status "error"', async () => {
     const h = harness({ servers: [A] })
-    const { promptId } = await h.balancer.submit({
-      '1': { class_type: 'SimWork', inputs: { ms: 100, fail: true } },
-    })
+    const { promptId } = await h.balancer.submit(work(100, { fail: true }))
     const { result: job } = mountWith(h.balancer, () => useJob(promptId), { background: false })
-    for (let ms = 0; ms < 5_000 && job.status.value !== 'error'; ms += 250) await h.advance(250)
+    await h.advanceUntil(() => job.status.value === 'error', { maxMs: 5_000 })
     expect(job.status.value).toBe('error')
     expect(job.error.value).toMatchObject({ code: 'JOB_FAILED' })
   })

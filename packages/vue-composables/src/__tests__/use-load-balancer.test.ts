@@ -2,8 +2,7 @@ import type { Strategy } from '@comfy-balancer/core'
 import { describe, expect, it, vi } from 'vitest'
 import { isReadonly, ref, watch } from 'vue'
 import { useLoadBalancer, useOptimalServer } from '../index.js'
-import { A, B, C, harness, idOf, installMsw, work } from './harness.js'
-import { mountWith } from './mount-with.js'
+import { A, B, C, harness, idOf, installMsw, mountWith, work } from './harness.js'
 
 installMsw()
 

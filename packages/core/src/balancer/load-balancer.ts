@@ -166,8 +166,9 @@ export class LoadBalancer {
   /**
    * Stops a job wherever it is: one still waiting in the app for a server leaves the line (its
    * `submit` rejects with `SubmitError`, reason `aborted`); one queued on its server is removed from
-   * that queue; a running one is interrupted there. Resolves true when it did, false when the prompt was neither queued nor running there; rejects with
-   * `InterruptError` (`INTERRUPT_FAILED`) when the server could not say, so the job may still run.
+   * that queue; a running one is interrupted there. Resolves true when it did, false when the
+   * prompt was neither queued nor running there; rejects with `InterruptError` (`INTERRUPT_FAILED`)
+   * when the server could not say, so the job may still run.
    */
   interrupt(promptId: string): Promise<boolean> {
     return this.#live('interrupt a job', () => this.#jobs.interrupt(promptId))

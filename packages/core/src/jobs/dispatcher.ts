@@ -2,7 +2,7 @@ import { isCandidate } from '../balancer/selection.js'
 import type { TimerHandle } from '../contracts/clock.js'
 import type { ServerSnapshot } from '../contracts/server.js'
 import { SubmitError } from '../errors/job-errors.js'
-import { DisposedError, InvalidArgumentError } from '../errors/server-errors.js'
+import { DisposedError } from '../errors/server-errors.js'
 import type { DispatchHost, LateBindingOptions } from './dispatch-host.js'
 import { planDispatch, planServers } from './dispatch-plan.js'
 import { checkPrompt } from './prompt-check.js'
@@ -69,12 +69,7 @@ export class LateBindingDispatcher {
     if (this.#closed) return Promise.reject(new DisposedError('submit a prompt'))
     const promptId = options.promptId ?? this.host.newPromptId()
     try {
-      checkPrompt(prompt, promptId)
-      if (this.#waiting.has(promptId) || this.host.isSubmitted(promptId)) {
-        throw new InvalidArgumentError(
-          `Prompt ${promptId} was already submitted: ComfyUI would run it twice.`,
-        )
-      }
+      checkPrompt(prompt, promptId, this.#waiting.has(promptId) || this.host.isSubmitted(promptId))
     } catch (error) {
       return Promise.reject(error)
     }
@@ -205,9 +200,8 @@ export class LateBindingDispatcher {
    * healthy server could take it for `jobs.lostAfterMs`, it rejects, naming the servers it tried.
    */
   #giveUpStranded(healthy: readonly ServerSnapshot[], now: number, lostAfterMs: number): void {
-    const expired = this.#waiting.line.filter((entry) => strandedTooLong(entry, healthy, now, lostAfterMs))
+    const expired = this.#waiting.takeWhere((entry) => strandedTooLong(entry, healthy, now, lostAfterMs))
     for (const entry of expired) {
-      this.#waiting.take(entry.key)
       entry.forget()
       entry.reject(strandedError(entry, lostAfterMs))
     }

@@ -65,10 +65,7 @@ export class JobService {
   /** Places `prompt` on a server now (the chosen one, or `options.server`), failing over safely. */
   async submit(prompt: ComfyPrompt, options: SubmitOptions = {}): Promise<Submission> {
     const promptId = options.promptId ?? this.host.newPromptId()
-    checkPrompt(prompt, promptId)
-    if (this.#owners.get(promptId)) {
-      throw new InvalidArgumentError(`Prompt ${promptId} was already submitted: ComfyUI would run it twice.`)
-    }
+    checkPrompt(prompt, promptId, this.#owners.get(promptId) !== undefined)
     const submission = await this.#placement.place(promptId, prompt, options)
     this.#own(promptId, submission.serverId, prompt, options, false)
     this.host.shareOwner(promptId, submission.serverId)

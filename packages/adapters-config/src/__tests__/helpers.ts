@@ -7,18 +7,25 @@ import {
   type LoadBalancer,
   silentLogger,
 } from '@comfy-balancer/core'
-import { createTestClock, type TestClock } from '@comfy-balancer/testkit'
-import { createMswCluster, type MswCluster } from '@comfy-balancer/testkit/msw'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll } from 'vitest'
+import type { TestClock } from '@comfy-balancer/testkit'
+import { type MswCluster, type MswClusterHarness, useMswCluster } from '@comfy-balancer/testkit/msw'
+import type { SetupServer } from 'msw/node'
 
-/** One msw server per test file; each test installs the handlers of its own simulated cluster. */
-export const mswServer = setupServer()
+let fileMsw: MswClusterHarness | undefined
 
+/** Wires the file's msw server (testkit's `useMswCluster`); each test installs its own cluster. */
 export function useMsw(): void {
-  beforeAll(() => mswServer.listen({ onUnhandledRequest: 'error' }))
-  afterEach(() => mswServer.resetHandlers())
-  afterAll(() => mswServer.close())
+  fileMsw = useMswCluster()
+}
+
+function msw(): MswClusterHarness {
+  if (!fileMsw) throw new Error('call useMsw() at the top of the test file first')
+  return fileMsw
+}
+
+/** The file's msw server, for `use(...)` overrides inside a test. */
+export function mswServer(): SetupServer {
+  return msw().server
 }
 
 /** Four simulated ComfyUI servers: a primary and three backups on made-up hosts msw answers for. */
@@ -78,12 +85,8 @@ export function runBalancer(
   source: (clock: TestClock) => ConfigSource,
   extra: readonly string[] = [],
 ): Running {
-  const clock = createTestClock()
-  const cluster = createMswCluster(
-    [...FOUR, ...extra].map((url) => ({ url })),
-    clock,
-  )
-  mswServer.resetHandlers(...cluster.handlers)
+  const cluster = msw().install([...FOUR, ...extra].map((url) => ({ url })))
+  const clock = cluster.clock
   const balancer = createLoadBalancer({ source: source(clock), clock, logger: silentLogger })
   const errors: ComfyBalancerError[] = []
   balancer.on('error', (event) => errors.push(event.error))

@@ -1,24 +1,15 @@
-import { createTestClock } from '@comfy-balancer/testkit'
-import { createMswCluster } from '@comfy-balancer/testkit/msw'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { useMswCluster } from '@comfy-balancer/testkit/msw'
+import { describe, expect, it } from 'vitest'
 import { type ConsoleTools, createComfyBalancer, installConsoleTools, silentLogger } from '../index.js'
 
-const server = setupServer()
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => server.resetHandlers())
-afterAll(() => server.close())
+const msw = useMswCluster()
 
 const URLS = ['http://alice:pw@primary.test:8188', 'http://backup.test:8188']
 
 describe('installConsoleTools', () => {
   it('gives the page the original console helpers, each printing a table without secrets', async () => {
-    const clock = createTestClock()
-    const cluster = createMswCluster(
-      [{ url: 'http://primary.test:8188' }, { url: 'http://backup.test:8188' }],
-      clock,
-    )
-    server.resetHandlers(...cluster.handlers)
+    const cluster = msw.install([{ url: 'http://primary.test:8188' }, { url: 'http://backup.test:8188' }])
+    const clock = cluster.clock
     const balancer = createComfyBalancer({ config: { servers: URLS }, clock, logger: silentLogger })
     const printed: unknown[] = []
     const printer = {

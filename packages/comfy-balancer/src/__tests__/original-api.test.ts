@@ -1,20 +1,15 @@
-import { createTestClock, seededRandom } from '@comfy-balancer/testkit'
-import { createMswCluster } from '@comfy-balancer/testkit/msw'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { seededRandom } from '@comfy-balancer/testkit'
+import { useMswCluster } from '@comfy-balancer/testkit/msw'
+import { describe, expect, it } from 'vitest'
 import { ComfyUILoadBalancer, createComfyBalancer, DEFAULT_PROBE_SETTINGS, silentLogger } from '../index.js'
 
-const server = setupServer()
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => server.resetHandlers())
-afterAll(() => server.close())
+const msw = useMswCluster()
 
 const [A, B, C] = ['http://primary.test:8188', 'http://backup-1.test:8188', 'http://backup-2.test:8188']
 
 function setup() {
-  const clock = createTestClock()
-  const cluster = createMswCluster([{ url: A }, { url: B }, { url: C }], clock)
-  server.resetHandlers(...cluster.handlers)
+  const cluster = msw.install([{ url: A }, { url: B }, { url: C }])
+  const clock = cluster.clock
   const loadBalancer = new ComfyUILoadBalancer({
     config: {
       servers: [
@@ -109,9 +104,8 @@ describe('createComfyBalancer', () => {
   })
 
   it('takes a lock length and locks for exactly that long', async () => {
-    const clock = createTestClock()
-    const cluster = createMswCluster([{ url: A }, { url: B }], clock)
-    server.resetHandlers(...cluster.handlers)
+    const cluster = msw.install([{ url: A }, { url: B }])
+    const clock = cluster.clock
     const balancer = createComfyBalancer({
       config: { servers: [A, B] },
       lockMs: 5_000,

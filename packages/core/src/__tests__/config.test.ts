@@ -21,7 +21,7 @@ describe('parseConfig', () => {
       intervalMs: 15_000,
       healthTimeoutMs: 10_000,
       queueTimeoutMs: 5_000,
-      queueMode: 'prompt',
+      queueMode: 'auto',
       jitter: 0.1,
       recoveryBaseMs: 1_000,
       unhealthyAfter: 2,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import type { ServerSnapshot } from '../contracts/server.js'
 import { type JobResult, type Submission, SubmitError } from '../index.js'
-import { planDispatch } from '../jobs/dispatch-plan.js'
+import { planDispatch, planServers } from '../jobs/dispatch-plan.js'
 import { drive, FOUR, harness, useMsw, work } from './harness.js'
 
 useMsw()
@@ -8,6 +9,8 @@ useMsw()
 const [A, B] = FOUR as [string, string, string, string]
 const late = { binding: 'late' } as const
 const fastConfig = { jobs: { pollIntervalMs: 100 }, probe: { cacheMs: 100 } }
+/** Only idle servers get work, so a second job on a busy server waits in the app. */
+const strict = { maxPendingPerServer: 0 }
 
 describe('planDispatch (late binding)', () => {
   const job = (key: number, only?: string) => ({
@@ -82,16 +85,52 @@ describe('planDispatch (late binding)', () => {
       { key: 1, serverId: 'a' },
     ])
   })
+
+  it('queues nothing behind the running prompt of a server whose speed is still a guess', () => {
+    const servers = [
+      { id: 'timed', ahead: 1, runningLeftMs: 500, jobMs: 1_000 },
+      { id: 'guessed', ahead: 1, runningLeftMs: 500, jobMs: 1_000, guessed: true },
+    ]
+    const jobs = [job(1, 'guessed'), job(2, 'timed')]
+    expect(planDispatch(jobs, servers, { ...strict, maxPending: 1 })).toEqual([{ key: 2, serverId: 'timed' }])
+  })
+})
+
+describe('planServers (what the planner knows of each server)', () => {
+  const server = (jobMs: number | undefined, runningSince?: number) =>
+    ({
+      id: 'a',
+      weight: 1,
+      jobMs,
+      runningSince,
+      inFlight: 0,
+      queue: { known: true, running: 1, pending: 0, source: 'ws' },
+    }) as unknown as ServerSnapshot
+
+  it('takes a timed server at its measured job time, the time its running prompt has left', () => {
+    const [a] = planServers([{ server: server(2_000, 500), outstanding: 0, ourStartAt: undefined }], 1_000)
+    expect(a).toEqual({ id: 'a', ahead: 1, runningLeftMs: 1_500, jobMs: 2_000, guessed: false })
+  })
+
+  it('counts a hand-over under way on top of the reading, and lets an untimed first job set a floor', () => {
+    const [a] = planServers([{ server: server(undefined, 0), outstanding: 1, ourStartAt: undefined }], 3_000)
+    // Nothing timed: the fleet default (1 s) would say it is nearly done; 3 s running says otherwise.
+    expect(a).toMatchObject({ ahead: 2, jobMs: 3_000, guessed: true })
+  })
 })
 
 describe('balancer.run() and submit(): late binding by default', () => {
-  it('keeps every server to one prompt at a time and gives the fast GPU more of the work', async () => {
+  it.each([
+    { dispatch: undefined, queued: 2, what: 'by default one prompt waits behind the running one' },
+    { dispatch: strict, queued: 1, what: 'maxPendingPerServer 0: one prompt at a time' },
+  ])('$what on every server, and the fast GPU gets more of the work', async ({ dispatch, queued }) => {
     const h = harness({
       servers: [
         { url: A, speed: 1 },
         { url: B, speed: 4 },
       ],
       config: fastConfig,
+      ...(dispatch ? { dispatch } : {}),
     })
     h.balancer.recordJobDuration(A, 2_000)
     h.balancer.recordJobDuration(B, 500)
@@ -105,7 +144,7 @@ describe('balancer.run() and submit(): late binding by default', () => {
     clearInterval(watch)
     expect(outcome.ok).toBe(true)
     const results = (outcome as { value: JobResult[] }).value
-    expect(maxQueue).toBe(1)
+    expect(maxQueue).toBe(queued)
     const onFast = results.filter((r) => r.serverId === 'gpu-b.test:8188').length
     expect(onFast).toBeGreaterThanOrEqual(7)
   })
@@ -124,7 +163,7 @@ describe('balancer.run() and submit(): late binding by default', () => {
   })
 
   it('submit() resolves once the prompt is on a server; binding: early POSTs at once behind the busy one', async () => {
-    const h = harness({ servers: [A], config: fastConfig })
+    const h = harness({ servers: [A], config: fastConfig, dispatch: strict })
     const running = await drive(h.clock, h.balancer.submit(work(1_000), late), { stepMs: 50 })
     expect(running.ok).toBe(true)
     let handed: Submission | undefined
@@ -153,7 +192,7 @@ describe('balancer.run() and submit(): late binding by default', () => {
   })
 
   it('an aborted waiting job rejects with SUBMIT_FAILED and is never sent', async () => {
-    const h = harness({ servers: [A], config: fastConfig })
+    const h = harness({ servers: [A], config: fastConfig, dispatch: strict })
     await drive(h.clock, h.balancer.submit(work(60_000), late), { stepMs: 50 })
     const controller = new AbortController()
     const waiting = h.balancer.run(work(1_000), { ...late, signal: controller.signal })
@@ -165,7 +204,7 @@ describe('balancer.run() and submit(): late binding by default', () => {
   })
 
   it('interrupt() takes a job still waiting in the app out of the line: its submit rejects, nothing is sent', async () => {
-    const h = harness({ servers: [A], config: fastConfig })
+    const h = harness({ servers: [A], config: fastConfig, dispatch: strict })
     await drive(h.clock, h.balancer.submit(work(60_000), late), { stepMs: 50 })
     const waiting = h.balancer.submit(work(1_000), {
       ...late,
@@ -258,7 +297,7 @@ describe('balancer.run() and submit(): late binding by default', () => {
   })
 
   it('rejects waiting jobs with DISPOSED when the balancer is disposed', async () => {
-    const h = harness({ servers: [A], config: fastConfig })
+    const h = harness({ servers: [A], config: fastConfig, dispatch: strict })
     const first = h.balancer.run(work(60_000), late)
     const second = h.balancer.run(work(60_000), late)
     await h.clock.advance(200)

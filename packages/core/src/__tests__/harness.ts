@@ -15,6 +15,7 @@ import { afterEach } from 'vitest'
 import {
   type BalancerConfigInput,
   createLoadBalancer,
+  type LateBindingOptions,
   type LoadBalancer,
   type Logger,
   type Strategy,
@@ -108,6 +109,8 @@ export function harness(options: {
   servers?: readonly (string | ClusterSpec)[]
   config?: Partial<BalancerConfigInput>
   strategy?: Strategy
+  /** Late binding's tuning (`createLoadBalancer({ dispatch })`). */
+  dispatch?: LateBindingOptions
   seed?: number
   /** Record every event for the credential scan (one listener per event name); default true. */
   recordEvents?: boolean
@@ -128,6 +131,7 @@ export function harness(options: {
     createPromptId: seededUuid((options.seed ?? 1) + 1000),
     logger,
     ...(options.strategy ? { strategy: options.strategy } : {}),
+    ...(options.dispatch ? { dispatch: options.dispatch } : {}),
   })
   live.push(balancer)
   if (options.recordEvents !== false) recordEvents(balancer as unknown as Parameters<typeof recordEvents>[0])

@@ -51,19 +51,18 @@ type TimeoutResource = { _onTimeout?: unknown }
 /**
  * The callbacks of timers that belong to the process, not to any balancer: undici's shared timer
  * wheel (one unref'd tick for every undici client) and Node's HTTP `Date` header cache. Found by
- * running one request through the same transport and a simulated server, closing both, and
- * keeping the callbacks of the timers still scheduled: the process-wide singletons are all that
- * can survive that. Matched by callback identity, so neither undici's file layout nor Node's
- * internals need to be named here. A balancer timer never shares a callback with them.
+ * running one request through the same transport and a simulated server and keeping the callback
+ * of every timer that started meanwhile, whether it is still scheduled or not (the `Date` cache
+ * lives until the next full second: a few ms, sometimes). Only module-level functions can match a
+ * later timer's callback, closures never do, so nothing a balancer makes can be ignored by this.
+ * Matched by callback identity, so neither undici's file layout nor Node's internals are named here.
  */
 async function processWideTimerCallbacks(): Promise<Set<unknown>> {
-  const survivors = new Map<number, unknown>()
+  const callbacks = new Set<unknown>()
   const hook = createHook({
-    init(id, type, _trigger, resource) {
-      if (type === 'Timeout') survivors.set(id, (resource as TimeoutResource)._onTimeout)
-    },
-    destroy(id) {
-      survivors.delete(id)
+    init(_id, type, _trigger, resource) {
+      const callback = (resource as TimeoutResource)._onTimeout
+      if (type === 'Timeout' && typeof callback === 'function') callbacks.add(callback)
     },
   })
   hook.enable()
@@ -74,7 +73,7 @@ async function processWideTimerCallbacks(): Promise<Set<unknown>> {
   await cluster.close()
   await turn()
   hook.disable()
-  return new Set([...survivors.values()].filter((callback) => typeof callback === 'function'))
+  return callbacks
 }
 
 /** The async resources of these types created since `start()` and not destroyed yet. */

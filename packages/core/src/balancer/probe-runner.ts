@@ -115,7 +115,7 @@ export class ProbeRunner {
       queueTimeoutMs: settings.queueTimeoutMs,
       // Pushes only come when a queue changes; a probe's reading also clears jobs handed out
       // that were never sent (a bare getOptimalServer()), which no push would ever account for.
-      queueMode: settings.queueMode === 'ws' ? 'prompt' : settings.queueMode,
+      queueMode: settings.queueMode === 'queue' ? 'queue' : 'prompt',
       signal: controller.signal,
     })
       .then((outcome) => {

@@ -1,10 +1,14 @@
-/** The original design's timings, kept as defaults. */
+/**
+ * The original design's timings, kept as defaults. Its queue reading (`GET /prompt` polls) became
+ * `auto`: pushed queues wherever a WebSocket exists, because a GPU that finished is then seen at
+ * once rather than at the next poll.
+ */
 export const DEFAULT_PROBE_SETTINGS = {
   cacheMs: 15_000,
   intervalMs: 15_000,
   healthTimeoutMs: 10_000,
   queueTimeoutMs: 5_000,
-  queueMode: 'prompt',
+  queueMode: 'auto',
   jitter: 0.1,
   recoveryBaseMs: 1_000,
   unhealthyAfter: 2,

@@ -53,10 +53,12 @@ export const probeInputSchema = z.strictObject({
   /**
    * `prompt` reads `GET /prompt` (tiny); `queue` reads `GET /queue` (running/pending split, large);
    * `ws` takes `status` pushes from each server's WebSocket, reading `GET /prompt` only while a
-   * socket is down.
+   * socket is down; `auto` (the default) is `ws` when the balancer has a WebSocket, else `prompt`.
    */
   queueMode: z
-    .enum(['prompt', 'queue', 'ws'], { error: "expected queueMode 'prompt', 'queue' or 'ws'" })
+    .enum(['auto', 'prompt', 'queue', 'ws'], {
+      error: "expected queueMode 'auto', 'prompt', 'queue' or 'ws'",
+    })
     .optional(),
   /** Share of the interval by which background timers are randomly shifted (0–0.5). */
   jitter: z.number().min(0).max(0.5, { error: 'expected jitter between 0 and 0.5' }).optional(),

@@ -6,7 +6,8 @@ export interface ProbeSettings {
   readonly intervalMs: number
   readonly healthTimeoutMs: number
   readonly queueTimeoutMs: number
-  readonly queueMode: 'prompt' | 'queue' | 'ws'
+  /** `auto`: pushed queues (`ws`) when the balancer has a WebSocket, else `prompt`. */
+  readonly queueMode: 'auto' | 'prompt' | 'queue' | 'ws'
   readonly jitter: number
   readonly recoveryBaseMs: number
   readonly unhealthyAfter: number

@@ -7,7 +7,11 @@ import type { ComfyPrompt, JobResult, ResultOptions, Submission, SubmitOptions }
  * `createLoadBalancer({ dispatch })`.
  */
 export interface LateBindingOptions {
-  /** Prompts a server may hold waiting behind its running one. Default 0: only idle servers get work. */
+  /**
+   * Prompts a server may hold waiting behind its running one. Default 1: the next job is already
+   * on the GPU's own queue when the running one ends, so it never idles for the notice and the
+   * POST in between; 0 gives work only to idle servers (strict late binding).
+   */
   readonly maxPendingPerServer?: number
   /** Re-plan at least this often while jobs wait (ms of the balancer's clock). Default 500. */
   readonly tickMs?: number

@@ -10,6 +10,11 @@ export interface PlanServer {
   readonly runningLeftMs: number
   /** Estimated time one job takes there (ms). */
   readonly jobMs: number
+  /**
+   * True while no job was timed there (`jobMs` is the fleet's guess): it gets work only when idle,
+   * because queueing a job behind a running one bets on a speed nobody measured yet.
+   */
+  readonly guessed?: boolean
 }
 
 /** One waiting job, in the order jobs should be served. */
@@ -47,7 +52,7 @@ export function planDispatch(
   const now: Array<{ key: number; serverId: string }> = []
   const canTakeNow = (server: PlanServer) => {
     const before = planned.get(server.id) ?? 0
-    if (server.ahead + before <= options.maxPending) return true
+    if (server.ahead + before <= (server.guessed ? 0 : options.maxPending)) return true
     return (
       options.leadMs > 0 &&
       before === 0 &&
@@ -105,12 +110,16 @@ export interface PlanInput {
 export function planServers(inputs: readonly PlanInput[], now: number): PlanServer[] {
   const median = fleetMedianJobMs(inputs.map((input) => input.server))
   return inputs.map(({ server, outstanding, ourStartAt }) => {
-    const jobMs = jobEstimateMs(server, median)
-    const ahead = Math.max(queueLength(server), outstanding)
+    const guessed = !(server.jobMs !== undefined && server.jobMs > 0)
+    // A hand-over under way is in no reading yet (the balancer counts it once its POST answered).
+    const ahead = queueLength(server) + outstanding
     // Pushed starts (any prompt) beat our own record (our prompts only); else assume half a job left.
-    const startedAt = server.runningSince ?? ourStartAt
+    const startedAt = ahead === 0 ? undefined : (server.runningSince ?? ourStartAt)
+    const running = startedAt === undefined ? 0 : now - startedAt
+    // Nothing timed there yet: its first job, still running, already says a job takes at least that.
+    const jobMs = guessed ? Math.max(jobEstimateMs(server, median), running) : jobEstimateMs(server, median)
     const runningLeftMs =
-      ahead === 0 ? 0 : startedAt === undefined ? jobMs / 2 : Math.max(jobMs * 0.1, jobMs - (now - startedAt))
-    return { id: server.id, ahead, runningLeftMs, jobMs }
+      ahead === 0 ? 0 : startedAt === undefined ? jobMs / 2 : Math.max(jobMs * 0.1, jobMs - running)
+    return { id: server.id, ahead, runningLeftMs, jobMs, guessed }
   })
 }

@@ -54,7 +54,7 @@ export class LateBindingDispatcher {
     options: LateBindingOptions = {},
   ) {
     this.#tickMs = options.tickMs ?? 500
-    const { maxPendingPerServer: maxPending = 0, leadMs = 0, holdMargin = 0.5 } = options
+    const { maxPendingPerServer: maxPending = 1, leadMs = 0, holdMargin = 0.5 } = options
     this.#tuning = { maxPending, leadMs, holdMargin }
     this.#waiting = new WaitingJobs<WaitingEntry>(host.clock, () => this.#schedule())
   }

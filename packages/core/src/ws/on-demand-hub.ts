@@ -19,11 +19,15 @@ export class OnDemandSocketHub {
 
   constructor(private readonly host: OnDemandHubHost) {}
 
-  /** Opens the hub if `config` asks for pushed queues and it is not open yet. */
+  /**
+   * Opens the hub if `config` asks for pushed queues (`ws`, or `auto` with a WebSocket at hand)
+   * and it is not open yet.
+   */
   openIfWanted(config: BalancerConfig | undefined): void {
-    if (this.#hub !== undefined || config?.probe.queueMode !== 'ws') return
+    const mode = config?.probe.queueMode
     const host = this.host
     const factory = host.factory
+    if (this.#hub !== undefined || !(mode === 'ws' || (mode === 'auto' && factory))) return
     if (!factory) {
       throw new InvalidArgumentError(
         "probe.queueMode 'ws' needs a WebSocket: pass `webSocket` (on Node 20: createNodeTransport().webSocket).",

@@ -1,16 +1,17 @@
 import { createLoadBalancer, type LoadBalancer, type Strategy } from '@comfy-balancer/core'
-import { createTestClock, seededRandom, type TestClock } from '@comfy-balancer/testkit'
-import { createMswCluster } from '@comfy-balancer/testkit/msw'
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll } from 'vitest'
+import { seededRandom, type TestClock } from '@comfy-balancer/testkit'
+import { type MswCluster, type MswClusterHarness, useMswCluster } from '@comfy-balancer/testkit/msw'
 
-/** One msw server per file; each test installs its own simulated cluster. */
-const server = setupServer()
+let fileMsw: MswClusterHarness | undefined
 
+/** Wires the file's msw server (testkit's `useMswCluster`); each test installs its own cluster. */
 export function useMsw(): void {
-  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
-  afterEach(() => server.resetHandlers())
-  afterAll(() => server.close())
+  fileMsw = useMswCluster()
+}
+
+function msw(): MswClusterHarness {
+  if (!fileMsw) throw new Error('call useMsw() at the top of the test file first')
+  return fileMsw
 }
 
 export const URLS = [
@@ -23,7 +24,7 @@ export const URLS = [
 export interface Rig {
   readonly clock: TestClock
   readonly balancer: LoadBalancer
-  readonly cluster: ReturnType<typeof createMswCluster>
+  readonly cluster: MswCluster
   /** Queues `jobs` long prompts on the server at `url`, so its probed queue length is `jobs`. */
   fill(url: string, jobs: number): void
   /** Chooses `n` times (each choice counts in flight until the next probe) and returns the URLs. */
@@ -36,12 +37,8 @@ export function rig(
   config: Record<string, unknown> = {},
   urls: readonly string[] = URLS,
 ): Rig {
-  const clock = createTestClock()
-  const cluster = createMswCluster(
-    urls.map((url) => ({ url })),
-    clock,
-  )
-  server.resetHandlers(...cluster.handlers)
+  const cluster = msw().install(urls.map((url) => ({ url })))
+  const clock = cluster.clock
   const balancer = createLoadBalancer({
     config: { servers: [...urls], ...config },
     strategy,

@@ -1,7 +1,8 @@
-import type { RequestHandler } from 'msw'
+import type { RequestHandler, WebSocketHandler } from 'msw'
 import { createComfyModel } from '../model/comfy-model'
 import type { ComfyModel, ComfyModelOptions, ModelClock } from '../model/types'
 import { comfyHandlers } from './handlers'
+import { comfyWebSocketHandlers } from './ws-handlers'
 
 /** One server of {@link createMswCluster}: its base URL plus the model options. */
 export interface ClusterServerSpec extends Omit<ComfyModelOptions, 'clock'> {
@@ -13,8 +14,8 @@ export interface ClusterServerSpec extends Omit<ComfyModelOptions, 'clock'> {
 export interface MswCluster {
   /** Models keyed by the URL given in the spec. */
   models: Map<string, ComfyModel>
-  /** Pass to `setupServer(...)` or `server.use(...)`. */
-  handlers: RequestHandler[]
+  /** Pass to `setupServer(...)` or `server.use(...)`: HTTP routes and each server's `/ws`. */
+  handlers: Array<RequestHandler | WebSocketHandler>
   /** The model with this URL or id; throws when there is none, to catch typos in tests. */
   model(urlOrId: string): ComfyModel
 }
@@ -41,7 +42,7 @@ export function createMswCluster(specs: readonly ClusterServerSpec[], clock: Mod
   }
   return {
     models,
-    handlers: comfyHandlers(models),
+    handlers: [...comfyHandlers(models), ...comfyWebSocketHandlers(models)],
     model(urlOrId) {
       const model = models.get(urlOrId) ?? byId.get(urlOrId)
       if (model === undefined) {

@@ -29,3 +29,4 @@ export {
   type UseMswClusterOptions,
   useMswCluster,
 } from './use-msw-cluster'
+export { comfyWebSocketHandlers } from './ws-handlers'

@@ -20,7 +20,7 @@ function configServer(url: string, body: unknown) {
     auth: [] as (string | null)[],
   }
   const etag = () => `"v${state.version}"`
-  mswServer.use(
+  mswServer().use(
     // msw matches paths; a query string (a token, say) still reaches the handler.
     http.get(url.split('?')[0]!, ({ request }) => {
       const match = request.headers.get('if-none-match')

@@ -1,20 +1,17 @@
 // The real server and the msw handlers serve the same model through the same Request → Response
 // function; this runs one script of requests against both and compares every answer byte for byte.
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { ID_A, ID_B, ID_C, loadAndSave } from '../../__tests__/fixtures'
 import { createTestClock, type TestClock } from '../../clock'
 import type { PromptGraph } from '../../model/comfy-types'
 import type { ComfyModel } from '../../model/types'
-import { createMswCluster } from '../../msw/cluster'
+import { useMswCluster } from '../../msw/use-msw-cluster'
 import { type ComfySim, startComfySim } from '../server'
 import { postJson } from './helpers'
 
 const MSW_URL = 'http://gpu-a.test:8188'
-const msw = setupServer()
-beforeAll(() => msw.listen({ onUnhandledRequest: 'bypass' }))
-afterEach(() => msw.resetHandlers())
-afterAll(() => msw.close())
+// 'bypass': the same test also talks to the real simulator on 127.0.0.1.
+const msw = useMswCluster(undefined, { onUnhandledRequest: 'bypass' })
 
 const sims: ComfySim[] = []
 afterEach(async () => {
@@ -118,10 +115,8 @@ async function setupBoth(): Promise<{
   const simClock = createTestClock(0)
   const sim = await startComfySim({ clock: simClock })
   sims.push(sim)
-  const mswClock = createTestClock(0)
-  const cluster = createMswCluster([{ url: MSW_URL }], mswClock)
-  msw.use(...cluster.handlers)
-  return { sim, simClock, mswModel: cluster.model(MSW_URL), mswClock }
+  const cluster = msw.install([{ url: MSW_URL }], createTestClock(0))
+  return { sim, simClock, mswModel: cluster.model(MSW_URL), mswClock: cluster.clock }
 }
 
 describe('the real server and the msw handlers', () => {

@@ -1,17 +1,27 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createScaledClock } from '../scaled-clock'
 
 describe('createScaledClock', () => {
   it('reports simulated time that runs 1 / timeScale times as fast as the wall clock', async () => {
-    const clock = createScaledClock(0.01, { start: 1_000 })
-    expect(clock.timeScale).toBe(0.01)
-    const before = clock.now()
-    expect(before).toBeGreaterThanOrEqual(1_000)
-    const wallStart = performance.now()
-    await clock.sleep(500) // about 5 ms of wall time
-    const wall = performance.now() - wallStart
-    expect(clock.now() - before).toBeGreaterThanOrEqual(500)
-    expect(wall).toBeLessThan(400)
+    // Fake wall time (timers and performance.now), so the scale is checked exactly.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
+    try {
+      const clock = createScaledClock(0.01, { start: 1_000 })
+      expect(clock.timeScale).toBe(0.01)
+      expect(clock.now()).toBe(1_000)
+      let woke = false
+      void clock.sleep(500).then(() => {
+        woke = true
+      })
+      await vi.advanceTimersByTimeAsync(4)
+      expect(woke).toBe(false)
+      expect(clock.now()).toBe(1_400)
+      await vi.advanceTimersByTimeAsync(1)
+      expect(woke).toBe(true)
+      expect(clock.now()).toBe(1_500)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('never fires a timer before its simulated due time', async () => {

@@ -39,7 +39,6 @@ describe('the /ws endpoint', () => {
     expect(ws.messages[0]!.raw).toBe(
       '{"type": "status", "data": {"status": {"exec_info": {"queue_remaining": 0}}, "sid": "lb-backend-a"}}',
     )
-    const started = Date.now()
     const accepted = await postJson(`${sim.url}/prompt`, {
       prompt: graph(),
       prompt_id: ID_A,
@@ -47,8 +46,6 @@ describe('the /ws endpoint', () => {
     })
     expect(accepted.status).toBe(200)
     const messages = await ws.until(isDone(ID_A))
-    // 300 ms of SimWork at timeScale 0.01 is about 3 ms of wall time.
-    expect(Date.now() - started).toBeLessThan(2_000)
     const status = (remaining: number) => ({
       type: 'status',
       data: { status: { exec_info: { queue_remaining: remaining } } },

@@ -6,7 +6,7 @@ export default defineConfig({
   ...sharedConfig,
   test: {
     ...sharedConfig.test,
-    include: ['bench/**/*.bench-run.ts'],
+    include: ['bench/*.bench-run.ts'],
     typecheck: { enabled: false },
     testTimeout: 900_000,
     fileParallelism: false,

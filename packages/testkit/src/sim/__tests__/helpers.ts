@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http'
 import { WebSocket } from 'undici'
+import { onTestFailed } from 'vitest'
 
 /** POSTs a JSON body (or a raw string) with the global fetch. */
 export function postJson(url: string, body: unknown, init: RequestInit = {}): Promise<Response> {
@@ -11,17 +12,18 @@ export function postJson(url: string, body: unknown, init: RequestInit = {}): Pr
   })
 }
 
-/** Polls `condition` every few ms until it holds; fails after `timeoutMs`. */
-export async function waitUntil(
-  condition: () => boolean,
-  timeoutMs = 5_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 2))
-  }
+/**
+ * Polls `condition` every few ms until it holds. The simulator runs on real sockets, so there is
+ * nothing to advance; no deadline of its own either — the test's timeout is the only bound, and a
+ * test that times out names what it was waiting for.
+ */
+export async function waitUntil(condition: () => boolean, what = 'condition'): Promise<void> {
+  let waiting = true
+  onTestFailed(() => {
+    if (waiting) console.error(`the test ended while it waited for ${what}`)
+  })
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2))
+  waiting = false
 }
 
 /** Tracks whether a promise has settled, without awaiting it. */

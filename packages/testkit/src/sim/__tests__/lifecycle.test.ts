@@ -213,7 +213,7 @@ describe('close()', () => {
     expect(await slow).toBeInstanceOf(Error)
     await ws.closed
     // At most as many as before: timers of earlier tests' HTTP clients may have ended meanwhile.
-    await waitUntil(() => serverResources() <= before, 5_000, 'the server and its timers to go')
+    await waitUntil(() => serverResources() <= before, 'the server and its timers to go')
     expect(await portIsFree(sim.port)).toBe(true)
     await expect(sim.up()).rejects.toThrow(/closed/)
   })

@@ -148,7 +148,7 @@ describe('reconnecting with the same clientId', () => {
     const witness = await connect(`${sim.wsUrl}?clientId=witness`)
     await second.until((message) => message.type === 'executing')
     await first.close()
-    await waitUntil(() => sim.wsClients === 2, 5_000, 'the server to see the first socket close')
+    await waitUntil(() => sim.wsClients === 2, 'the server to see the first socket close')
     await clock.advance(100)
     await witness.until(isStatus(0))
     // A round trip on the second socket: anything sent to it before is in by the time this is.

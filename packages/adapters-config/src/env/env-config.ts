@@ -49,7 +49,7 @@ export function envConfig(options: EnvConfigOptions = {}): LayeredConfigSource {
   const name = options.name ?? `env:${prefix}`
   const naming = {
     display: (key: string) => `${prefix}${key.toUpperCase()}`,
-    separator: /\r\n|\r|\n|,/,
+    separator: /\\r\\n|\\n|\r\n|\r|\n|,/,
     unit: 'entry',
   } as const
 

@@ -36,7 +36,7 @@ export function parseValue(kind: SettingKind, text: string): Parsed {
   }
 }
 
-/** True for an absolute http(s) URL with a host: the same rule as core's schema. */
+/** True for an absolute http(s) URL with a host (see `hasUnsafeCharacters` for the rest of core's rule). */
 export function isHttpUrl(text: string): boolean {
   try {
     const url = new URL(text)
@@ -44,4 +44,12 @@ export function isHttpUrl(text: string): boolean {
   } catch {
     return false
   }
+}
+
+/**
+ * A backslash or whitespace inside a URL: WHATWG parsing turns `\` into `/` and drops tabs and
+ * newlines, so such a URL would silently name another server. Core's schema refuses it too.
+ */
+export function hasUnsafeCharacters(text: string): boolean {
+  return /[\\\s]/.test(text)
 }

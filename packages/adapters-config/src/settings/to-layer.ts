@@ -3,7 +3,7 @@ import { parseJsonText } from '../internal/json-text.js'
 import { HIDDEN, received } from '../internal/received.js'
 import type { ConfigLayer, ConfigLayerInput } from '../layer/types.js'
 import { SETTINGS } from './keys.js'
-import { isHttpUrl, parseValue } from './parse-value.js'
+import { hasUnsafeCharacters, isHttpUrl, parseValue } from './parse-value.js'
 
 /** How a flat store names its keys and splits lists. */
 export interface Naming {
@@ -21,6 +21,14 @@ export type FlatResult =
   | { readonly ok: false; readonly issues: readonly ConfigIssue[] }
 
 const URL_EXPECTED = 'expected an absolute http(s) URL such as http://127.0.0.1:8188'
+const URL_CHARACTERS =
+  'expected one URL per line, without backslashes or whitespace inside (a `\\` would silently become `/`)'
+
+/** What is wrong with one server URL, as an issue message; undefined when it is fine. */
+function urlProblem(url: string): string | undefined {
+  if (!isHttpUrl(url)) return URL_EXPECTED
+  return hasUnsafeCharacters(url) ? URL_CHARACTERS : undefined
+}
 
 /**
  * Maps flat key/value settings (SQL rows, env vars) onto a config layer. Blank values count as
@@ -93,8 +101,9 @@ function readPrimaryAndBackups(
   const servers: string[] = []
   if (primary !== undefined) {
     origins[`servers.${servers.length}`] = naming.display('server_url')
-    if (!isHttpUrl(primary))
-      issues.push({ path: naming.display('server_url'), message: URL_EXPECTED, received: received(primary) })
+    const problem = urlProblem(primary)
+    if (problem)
+      issues.push({ path: naming.display('server_url'), message: problem, received: received(primary) })
     servers.push(primary)
   }
   const entries = (backups ?? '').split(naming.separator)
@@ -102,7 +111,8 @@ function readPrimaryAndBackups(
     const url = entry.trim()
     if (url === '') return
     const where = `${naming.display('backup_servers')} (${naming.unit} ${index + 1})`
-    if (!isHttpUrl(url)) issues.push({ path: where, message: URL_EXPECTED, received: received(url) })
+    const problem = urlProblem(url)
+    if (problem) issues.push({ path: where, message: problem, received: received(url) })
     origins[`servers.${servers.length}`] = where
     servers.push(url)
   })

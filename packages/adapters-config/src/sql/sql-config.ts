@@ -12,6 +12,9 @@ import { toLayer } from '../settings/to-layer.js'
 import { type SqlDialect, type SqlQuery, selectKeys } from './query.js'
 import { readRows, type SqlSettings } from './rows.js'
 
+/** Line breaks in `backup_servers`: real ones, and the two characters `\n` (or `\r\n`) written out. */
+const LINE_BREAKS = /\\r\\n|\\n|\r\n|\r|\n/
+
 /** Options of {@link sqlConfig}. */
 export interface SqlConfigOptions {
   /** Runs the statement: `sqliteQuery(db)`, `pgQuery(pool)`, `pgliteQuery(db)`, `mysqlQuery(pool)` or your own. */
@@ -67,7 +70,9 @@ export function sqlConfig(options: SqlConfigOptions): LayeredConfigSource {
   const clock = options.clock ?? systemClock
   const naming = {
     display: (key: string) => `${group}.${key}`,
-    separator: /\r\n|\r|\n/,
+    // Also a literal backslash-n: the original seed row's 'https://backup1.com\nhttps://backup2.com'
+    // is no escape on SQLite or PostgreSQL (the value holds `\` and `n`), yet its author meant a line break.
+    separator: LINE_BREAKS,
     unit: 'line',
   } as const
 

@@ -78,6 +78,17 @@ describe('parseConfig', () => {
     expect(byPath['probe.jitter']?.message).toMatch(/between 0 and 0.5/)
   })
 
+  it('refuses a URL that parses only by rewriting it: a backslash or whitespace inside', () => {
+    // new URL('https://backup1.com\\nhttps://backup2.com') is https://backup1.com/nhttps://backup2.com.
+    const issues = issuesOf({
+      servers: ['https://backup1.com\\nhttps://backup2.com', { url: 'http://gpu\ta.test:8188' }],
+    })
+    const byPath = Object.fromEntries(issues.map((issue) => [issue.path, issue]))
+    expect(byPath['servers.0']?.message).toMatch(/without backslashes or whitespace/)
+    expect(byPath['servers.1.url']?.message).toMatch(/without backslashes or whitespace/)
+    expect(issues).toHaveLength(2)
+  })
+
   it('fills Envoy-like outlier defaults and checks the ejection times against each other', () => {
     expect(parseConfig({ servers: ['http://a:1'] }).outlier).toEqual({
       enabled: true,

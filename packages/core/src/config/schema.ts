@@ -9,9 +9,17 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-const httpUrl = z.string({ error: 'expected a URL string' }).refine(isHttpUrl, {
-  error: 'expected an absolute http(s) URL such as http://127.0.0.1:8188',
-})
+const httpUrl = z
+  .string({ error: 'expected a URL string' })
+  .refine(isHttpUrl, {
+    error: 'expected an absolute http(s) URL such as http://127.0.0.1:8188',
+  })
+  // WHATWG URL parsing turns `\` into `/` and drops tabs and newlines: such a URL would silently
+  // name another server, so it is refused rather than "fixed" (checked only on a URL that parses,
+  // so each bad value gets one message).
+  .refine((value) => !isHttpUrl(value) || !/[\\\s]/.test(value), {
+    error: 'expected a URL without backslashes or whitespace (a `\\` would silently become `/`)',
+  })
 
 const nonNegativeMs = (what: string) =>
   z

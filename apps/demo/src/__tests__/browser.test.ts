@@ -13,6 +13,7 @@ let cluster: SimCluster
 let page: Page
 let browser: Browser
 let closePage: () => Promise<void>
+let pageUrl: string
 
 beforeAll(async () => {
   if (!existsSync(`${webRoot}index.html`))
@@ -24,6 +25,7 @@ beforeAll(async () => {
     submit: true,
   })
   closePage = server.close
+  pageUrl = server.url
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -163,5 +165,37 @@ describe('the demo page in a real browser', () => {
     expect(latest).not.toContain('rtx-4080')
     await page.screenshot({ path: `${results}demo-black-hole.png`, fullPage: true })
     await page.click('button[data-server="rtx-4080"][data-action="up"]')
+  })
+
+  it('runs jobs from the umbrella bundle on a page without crypto.randomUUID (not a secure context)', async () => {
+    // As on a page served over plain http from an intranet address: no randomUUID, getRandomValues only.
+    const context = await browser.newContext()
+    await context.addInitScript(() => {
+      Reflect.deleteProperty(Crypto.prototype, 'randomUUID')
+    })
+    const insecure = await context.newPage()
+    const errors: string[] = []
+    insecure.on('pageerror', (error) => errors.push(error.message))
+    try {
+      await insecure.goto(pageUrl)
+      await insecure.waitForSelector('body[data-ready="true"]')
+      expect(await insecure.evaluate(() => typeof crypto.randomUUID)).toBe('undefined')
+      await insecure.fill('#job-count', '3')
+      await insecure.fill('#job-work', '300')
+      await insecure.click('#submit-jobs')
+      await insecure.waitForFunction(
+        () => document.querySelectorAll('#jobs tbody tr[data-status="done"]').length >= 3,
+        null,
+        { timeout: 60_000 },
+      )
+      const ids = await insecure.$$eval('#jobs tbody tr[data-status="done"]', (rows) =>
+        rows.map((row) => row.getAttribute('data-prompt-id')),
+      )
+      expect(errors).toEqual([])
+      for (const id of ids)
+        expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    } finally {
+      await context.close()
+    }
   })
 })

@@ -49,6 +49,7 @@ export function startJobsPanel(
           server!.textContent = names().get(result.serverId) ?? result.serverId
           status!.textContent = 'done'
           row.dataset.status = 'done'
+          row.dataset.promptId = result.promptId
           bar.value = 1
           const ms = performance.now() - started
           latency!.textContent = String(Math.round(ms))

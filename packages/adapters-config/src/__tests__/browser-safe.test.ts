@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
@@ -24,6 +24,34 @@ describe('browser safety of the published code', () => {
     expect(offenders.map((file) => file.path)).toEqual([])
     const lazy = files.filter(({ text }) => /import\([^)]*['"]node:/.test(text)).map((file) => file.path)
     expect(lazy).toEqual([join('json', 'file-source.ts')])
+  })
+
+  it('reaches the file source only from the /node entry: the others never load node:fs', () => {
+    const byPath = new Map(files.map((file) => [file.path, file.text]))
+    // Value imports and re-exports only: `import type` is erased from the bundle.
+    const imports = (path: string) =>
+      [
+        ...(byPath.get(path) ?? '').matchAll(/^\s*(?:import|export)(?!\s+type\b)[^;]*?from\s+'(\.[^']+)'/gm),
+      ].map(([, spec]) => join(dirname(path), spec!.replace(/\.js$/, '.ts')))
+    const reachable = (entry: string) => {
+      const seen = new Set<string>()
+      const visit = (path: string) => {
+        if (seen.has(path)) return
+        seen.add(path)
+        for (const next of imports(path)) visit(next)
+      }
+      visit(entry)
+      return seen
+    }
+    const fileSource = join('json', 'file-source.ts')
+    for (const entry of [
+      'index.ts',
+      join('sql', 'index.ts'),
+      join('env', 'index.ts'),
+      join('json', 'index.ts'),
+    ])
+      expect([...reachable(entry)], entry).not.toContain(fileSource)
+    expect([...reachable(join('node', 'index.ts'))]).toContain(fileSource)
   })
 
   it('refers to process only through globalThis, and only when no env was passed', () => {

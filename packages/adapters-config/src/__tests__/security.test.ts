@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { ComfyBalancerError, parseConfig } from '@comfy-balancer/core'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
-import { envConfig, jsonConfig, schemaSql, sqlConfig, sqliteQuery } from '../index.js'
+import { envConfig, jsonConfig, schemaSql, sqlConfig, sqliteQuery } from '../node/index.js'
 import { rejectionOf } from './helpers.js'
 
 /** Server URLs that are not http(s): each must be refused with the typed config error. */

@@ -1,27 +1,28 @@
 import { InvalidArgumentError } from '@comfy-balancer/core'
 import type { LayeredConfigSource } from '../layer/types.js'
 import type { JsonConfigDocument } from './document.js'
-import { type JsonFileOptions, jsonFileSource } from './file-source.js'
+import type { JsonFileOptions } from './file-source.js'
 import { jsonObjectSource } from './object-source.js'
 import { type JsonUrlOptions, jsonUrlSource } from './url-source.js'
 
 /** Options of {@link jsonConfig}; each applies where it makes sense (`debounceMs` to files, `pollMs` to URLs). */
 export interface JsonConfigOptions extends JsonFileOptions, Omit<JsonUrlOptions, keyof JsonFileOptions> {}
 
-/** What {@link jsonConfig} reads: a config object, a file path, a `file:` URL or an http(s) URL. */
+/** What {@link jsonConfig} reads: a config object or an http(s) URL (files: the `/node` entry). */
 export type JsonConfigTarget = JsonConfigDocument | string | URL
 
 const HTTP = /^https?:\/\//i
 
 /**
- * A config source over JSON: a plain object, a file (Node) or a URL (fetched with ETag revalidation).
- * The document is core's config plus an optional `lockMs` (see `extras`). With `watch`, files are
- * watched and URLs polled, and a change reaches a running balancer without a restart.
+ * A config source over JSON: a plain object or a URL (fetched with ETag revalidation). The
+ * document is core's config plus an optional `lockMs` (see `extras`). With `watch`, URLs are
+ * polled, and a change reaches a running balancer without a restart. Files are Node-only: the same
+ * `jsonConfig` from `@comfy-balancer/config/node` also reads (and watches) a path or `file:` URL,
+ * so this entry never reaches `node:fs` and bundles for the browser as is.
  *
  * @example
  * ```ts
  * jsonConfig({ servers: ['http://10.0.0.5:8188', 'http://10.0.0.6:8188'] })
- * jsonConfig('./comfy-servers.json', { watch: true })
  * jsonConfig('https://config.internal/comfy.json', { watch: true, pollMs: 30_000 })
  * ```
  */
@@ -34,7 +35,9 @@ export function jsonConfig(target: JsonConfigTarget, options: JsonConfigOptions 
         `jsonConfig: expected an http(s) or file: URL, received ${target.protocol}`,
       )
     }
-    return jsonFileSource(target, options)
+    throw new InvalidArgumentError(
+      `jsonConfig: ${text} looks like a file; files are read on Node only: import { jsonConfig } from '@comfy-balancer/config/node'.`,
+    )
   }
   if (typeof target !== 'object' || target === null) {
     throw new InvalidArgumentError(

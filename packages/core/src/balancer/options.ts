@@ -30,7 +30,10 @@ export interface LoadBalancerOptions {
    * `WebSocket` (browsers, Node 22+); on Node 20 pass `createNodeTransport().webSocket`.
    */
   readonly webSocket?: WebSocketFactory
-  /** Makes prompt ids (lowercase hyphenated UUIDs). Default: `crypto.randomUUID`. */
+  /**
+   * Makes prompt ids (lowercase hyphenated UUIDs). Default: `crypto.randomUUID`, or a v4 UUID from
+   * `crypto.getRandomValues` where that is missing (a page served over plain http is no secure context).
+   */
   readonly createPromptId?: () => string
   /**
    * Shares in-flight counts, the sticky lock, failure and ejection marks, probe results (one

@@ -3,6 +3,7 @@ import { consoleLogger } from '../contracts/logger.js'
 import type { ComfyBalancerError } from '../errors/base.js'
 import { InvalidArgumentError } from '../errors/server-errors.js'
 import { toComfyBalancerError } from '../errors/to-error.js'
+import { randomUuid } from '../util/random-uuid.js'
 import { redactText } from '../util/redact.js'
 import { OnDemandSocketHub } from '../ws/on-demand-hub.js'
 import { defaultWebSocketFactory } from '../ws/web-socket.js'
@@ -80,7 +81,7 @@ export function wireBalancer(options: LoadBalancerOptions): WiredBalancer {
     shared: () => shared,
   })
   const webSocket = options.webSocket ?? defaultWebSocketFactory()
-  const newPromptId = options.createPromptId ?? (() => globalThis.crypto.randomUUID())
+  const newPromptId = options.createPromptId ?? (() => randomUuid())
   const clientId = `comfy-balancer-${newPromptId().replaceAll('-', '').slice(0, 16)}`
   shared = options.stateStore
     ? new SharedState(options.stateStore, {

@@ -8,7 +8,7 @@ import { describeConfigSource } from '@comfy-balancer/testkit/conformance'
 import { afterEach, describe, expect, it } from 'vitest'
 import { FOUR, nextEvent, rejectionOf, runBalancer, useMsw, within } from '../../__tests__/helpers.js'
 import type { TimerClock } from '../../internal/clock.js'
-import { jsonConfig } from '../index.js'
+import { jsonConfig } from '../../node/index.js'
 
 useMsw()
 

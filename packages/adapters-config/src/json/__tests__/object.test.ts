@@ -70,4 +70,9 @@ describe('jsonConfig with an object', () => {
     )
     expect(() => jsonConfig(new URL('ftp://x.test/c.json'))).toThrow(/expected an http\(s\) or file: URL/)
   })
+
+  it('points a file path to the Node entry: this one never loads node:fs (browser bundles)', () => {
+    for (const target of ['./comfy.json', new URL('file:///etc/comfy.json')])
+      expect(() => jsonConfig(target)).toThrow(/files are read on Node only: .*@comfy-balancer\/config\/node/)
+  })
 })

@@ -35,7 +35,7 @@ describe('soak (short): random faults on a fixed seed', () => {
     // A job run twice is allowed only where the caller said it may be (`rerunIfLost`) and a restart
     // wiped its finished result before it could be read (and no push told of it): on a loaded
     // machine the time-scaled cluster can open that window. Nothing else may run twice.
-    expect(report.duplicatedCauses.other ?? 0).toBe(0)
+    expect(report.duplicatedCauses.other ?? 0, report.duplicateDetails.join('\n')).toBe(0)
     expect(report.duplicated).toBe(Object.values(report.duplicatedCauses).reduce((a, b) => a + b, 0))
     expect(report.untyped).toBe(0)
     expect(report.unexplained).toBe(0)

@@ -80,6 +80,18 @@ export class PromptRejectedError extends ComfyBalancerError {
 /** How a job ended without outputs. */
 export type JobFailure = 'execution_error' | 'interrupted' | 'lost' | 'aborted'
 
+/** One run of a job that failed on a server, as {@link JobError.failures} lists them. */
+export interface JobRunFailure {
+  readonly promptId: string
+  readonly serverId: string
+  readonly reason: JobFailure
+  /** From ComfyUI's `execution_error`, when it sent one. */
+  readonly exceptionType: string | undefined
+  readonly exceptionMessage: string | undefined
+  readonly nodeId: string | undefined
+  readonly nodeType: string | undefined
+}
+
 /** A job was queued but did not produce outputs. */
 export class JobError extends ComfyBalancerError {
   readonly promptId: string
@@ -88,6 +100,11 @@ export class JobError extends ComfyBalancerError {
   readonly reason: JobFailure
   /** ComfyUI's `execution_error` data (node id, type, exception), when it failed there. */
   readonly details: Readonly<Record<string, unknown>> | undefined
+  /**
+   * Every run of the job that failed, in order, when `run()` retried it on other servers: one per
+   * server, with what each one's ComfyUI reported. Empty for a job that ran once.
+   */
+  readonly failures: readonly JobRunFailure[]
 
   constructor(
     promptId: string,
@@ -95,6 +112,7 @@ export class JobError extends ComfyBalancerError {
     reason: JobFailure,
     message: string,
     details?: Readonly<Record<string, unknown>>,
+    failures: readonly JobRunFailure[] = [],
   ) {
     super(reason === 'lost' ? 'JOB_LOST' : 'JOB_FAILED', `Job ${promptId} on ${serverId}: ${message}`)
     this.name = 'JobError'
@@ -102,6 +120,7 @@ export class JobError extends ComfyBalancerError {
     this.serverId = serverId
     this.reason = reason
     this.details = details
+    this.failures = failures
   }
 }
 

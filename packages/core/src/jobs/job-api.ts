@@ -3,6 +3,7 @@ import type { DispatchHost, LateBindingOptions } from './dispatch-host.js'
 import { LateBindingDispatcher } from './dispatcher.js'
 import type { JobService } from './job-service.js'
 import { createJobService, type JobFacade } from './job-wiring.js'
+import { type RetryHost, runRetryingFailures } from './retry-failed.js'
 import type { ComfyPrompt, JobResult, OutputFile, ResultOptions, Submission, SubmitOptions } from './types.js'
 
 /** What the job API takes from the balancer facade: its public, checked calls. */
@@ -18,6 +19,16 @@ export interface JobApiFacade extends JobFacade {
  */
 export class JobApi {
   #dispatcher: LateBindingDispatcher | undefined
+  /** A retried job's first prompt id → the id it runs under now, so `interrupt(first)` reaches it. */
+  readonly #renamed = new Map<string, string>()
+  /** Prompts the caller interrupted: their interruption is no failure to retry. */
+  readonly #interrupted = new Set<string>()
+  readonly #retry: RetryHost = {
+    newPromptId: () => this.host.newPromptId(),
+    maxAttempts: () => this.host.settings().maxAttempts,
+    interruptedByCaller: (promptId) => this.#interrupted.has(promptId),
+    renamed: (first, current) => this.#renamed.set(first, current),
+  }
 
   constructor(
     /** The early-bound path and everything after placement. */
@@ -30,7 +41,23 @@ export class JobApi {
     return isEarly(options) ? this.service.submit(prompt, options) : this.#late().submit(prompt, options)
   }
 
-  run(prompt: ComfyPrompt, options: SubmitOptions & ResultOptions = {}): Promise<JobResult> {
+  /** `submit` then `result`; a run that fails on its server runs again elsewhere (`retryFailed`). */
+  async run(prompt: ComfyPrompt, options: SubmitOptions & ResultOptions = {}): Promise<JobResult> {
+    const promptId = options.promptId ?? this.host.newPromptId()
+    try {
+      return await runRetryingFailures(
+        (p, o) => this.#runOnce(p, o),
+        prompt,
+        { ...options, promptId },
+        this.#retry,
+      )
+    } finally {
+      this.#renamed.delete(promptId)
+      this.#interrupted.delete(promptId)
+    }
+  }
+
+  #runOnce(prompt: ComfyPrompt, options: SubmitOptions & ResultOptions): Promise<JobResult> {
     if (!isEarly(options)) return this.#late().run(prompt, options)
     return this.service.submit(prompt, options).then((s) => this.service.result(s.promptId, options))
   }
@@ -41,9 +68,11 @@ export class JobApi {
 
   /** Removes a job still waiting in the app (its `submit` rejects), else stops it on its server. */
   async interrupt(promptId: string): Promise<boolean> {
-    const cancelled = await this.#dispatcher?.cancel(promptId)
+    const current = this.#renamed.get(promptId) ?? promptId
+    this.#interrupted.add(current)
+    const cancelled = await this.#dispatcher?.cancel(current)
     if (cancelled === 'removed') return true
-    return this.service.interrupt(promptId)
+    return this.service.interrupt(current)
   }
 
   owner(promptId: string): string | undefined {

@@ -40,6 +40,14 @@ export interface SubmitOptions {
    */
   readonly rerunIfLost?: boolean
   /**
+   * In `run()`: when the job fails on its server (ComfyUI's `execution_error`, or an interruption you
+   * did not ask for), run the same prompt again, under a new prompt id, on a server it has not failed
+   * on — up to `maxAttempts` runs, drawing on the retry budget. Failing on two different servers is
+   * the workflow's fault: the `JobError` then lists each server's exception (`failures`). Default
+   * true; set false for workflows with side effects. A 400 (invalid workflow) is never retried.
+   */
+  readonly retryFailed?: boolean
+  /**
    * This submission retries a job that failed before (your own retry loop, or late binding putting
    * a job back): it draws on the balancer's retry budget instead of counting as new work, so
    * retries stay a bounded share of traffic when the whole cluster fails.

@@ -9,7 +9,7 @@ import {
 } from '@comfy-balancer/core'
 import { createNodeTransport } from '@comfy-balancer/core/node'
 import { type RunStats, summarize, type WorkItem } from '@comfy-balancer/testkit'
-import { startSimCluster } from '@comfy-balancer/testkit/sim'
+import { type SimCluster, startSimCluster } from '@comfy-balancer/testkit/sim'
 
 /** One way of placing jobs, as the benchmark compares them. */
 export interface Mode {
@@ -54,6 +54,10 @@ export async function runMode(
     timeScale: number
     crash?: { atMs: number; server: number; downMs: number }
     rerunIfLost?: boolean
+    /** Things done to the servers at given times after the first arrival (faults, recoveries). */
+    schedule?: ReadonlyArray<{ readonly atMs: number; run(sims: SimCluster['sims']): void }>
+    /** Sees the servers' logs after the last job settled, with the run's start time. */
+    observe?: (sims: SimCluster['sims'], t0: number) => void
   },
 ): Promise<ModeOutcome> {
   const cluster = await startSimCluster(
@@ -95,6 +99,7 @@ export async function runMode(
         return undefined
       })
     }
+    for (const step of options.schedule ?? []) clock.setTimeout(() => step.run(cluster.sims), step.atMs)
     if (options.crash) {
       const crash = options.crash
       clock.setTimeout(() => void cluster.sims[crash.server]!.restart({ downMs: crash.downMs }), crash.atMs)
@@ -107,6 +112,7 @@ export async function runMode(
           }),
       ),
     )
+    options.observe?.(cluster.sims, t0)
     const successes = new Map<string, number>()
     const starts = new Map<string, number>()
     const ends = new Map<string, number>()

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
+import { biomeJson } from '../bench/biome-json.js'
 import { heapAfterGc } from './heap.js'
 import { measureSelections } from './selections.js'
 import { runSoak } from './soak.js'
@@ -63,7 +64,7 @@ it(`soak: ${JOBS} jobs, random faults (seed ${SEED}), then ${SELECTIONS} selecti
   console.log(`\n${table}\n\nTyped errors by cause:\n${causes || '  none'}\n`)
   writeFileSync(
     new URL('./results/soak.json', import.meta.url),
-    `${JSON.stringify({ ...report, heapAfterReleaseMb: releasedMb, selections }, null, 2)}\n`,
+    biomeJson({ ...report, heapAfterReleaseMb: releasedMb, selections }),
   )
   expect(report.lost).toBe(0)
   expect(report.duplicated).toBe(0)

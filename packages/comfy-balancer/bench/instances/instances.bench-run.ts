@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { poissonWorkload, seededRandom } from '@comfy-balancer/testkit'
 import { type RedisServer, startRedisServer } from '@comfy-balancer/testkit/redis'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { biomeJson } from '../biome-json.js'
 import { buildWorker } from './build-worker.js'
 import type { PlacementMode, StoreSpec } from './protocol.js'
 import { type InstancesOutcome, runInstances } from './run-instances.js'
@@ -57,12 +58,7 @@ afterAll(async () => {
   console.log(`\n${lines.join('\n')}\n`)
   writeFileSync(
     new URL('../results/instances.json', import.meta.url),
-    // Arrays of numbers on one line, as the repo's formatter (Biome) writes them.
-    `${JSON.stringify(
-      { jobs: JOBS, speeds: SPEEDS, meanWorkMs: MEAN_WORK_MS, probe: PROBE, rows },
-      null,
-      2,
-    ).replace(/\[\s+([-\d.e+,\s]+?)\s+\]/g, (_, inner: string) => `[${inner.split(/,\s*/).join(', ')}]`)}\n`,
+    biomeJson({ jobs: JOBS, speeds: SPEEDS, meanWorkMs: MEAN_WORK_MS, probe: PROBE, rows }),
   )
 })
 

@@ -54,6 +54,15 @@ export interface SoakReport {
 export const WIPED_RESULT =
   'rerunIfLost job run again: a restart wiped its finished result before it was read'
 
+/**
+ * The same window for a job *without* `rerunIfLost`: it finished on its server so soon after being
+ * handed over (or while its server's socket was reconnecting) that the balancer had not yet seen it
+ * run, and a restart then wiped the evidence, so it was placed again as never run. Issue 15 item 4
+ * (count every duplicate) has to close this; until then the soak names it rather than hide it.
+ */
+export const WIPED_UNSEEN =
+  'run again as never run: a restart wiped its finished result before the balancer saw it run'
+
 /** One job as the soak saw it from the caller's side. */
 export interface JobRecord {
   readonly index: number

@@ -19,7 +19,7 @@ import { scan, scanningLogger } from './scanning-logger.js'
 import { judge } from './verdict.js'
 
 export type { ErrorCause, SoakReport } from './report.js'
-export { WIPED_RESULT } from './report.js'
+export { WIPED_RESULT, WIPED_UNSEEN } from './report.js'
 
 /**
  * The soak of issue 8: many jobs through `balancer.run()` (late binding) on simulated ComfyUI servers

@@ -1,6 +1,6 @@
 import type { ChaosKind, startChaos } from '@comfy-balancer/testkit'
 import type { SimCluster } from '@comfy-balancer/testkit/sim'
-import { type JobRecord, WIPED_RESULT } from './report.js'
+import { type JobRecord, WIPED_RESULT, WIPED_UNSEEN } from './report.js'
 
 type Chaos = ReturnType<typeof startChaos>
 type Run = { server: string; outcome: string; start: number; end: number | undefined }
@@ -61,7 +61,6 @@ export function judge(run: {
       const job = jobs.find((j) => j.promptId === promptId)
       const [first, second] = completed as [(typeof completed)[0], (typeof completed)[0]]
       const wiped =
-        job?.rerunIfLost === true &&
         first.outcome === 'success' &&
         chaos
           .during(first.server, first.end ?? first.start, second.start)
@@ -71,7 +70,7 @@ export function judge(run: {
               e.at >= (first.end ?? first.start) &&
               e.at <= second.start,
           )
-      const cause = wiped ? WIPED_RESULT : 'other'
+      const cause = !wiped ? 'other' : job?.rerunIfLost === true ? WIPED_RESULT : WIPED_UNSEEN
       duplicatedCauses[cause] = (duplicatedCauses[cause] ?? 0) + 1
       if (duplicateDetails.length < 10) {
         const err = job?.error as { code?: string; message?: string } | undefined

@@ -32,9 +32,10 @@ describe('soak (short): random faults on a fixed seed', () => {
     })
     expect(report.settled).toBe(300)
     expect(report.lost).toBe(0)
-    // A job run twice is allowed only where the caller said it may be (`rerunIfLost`) and a restart
-    // wiped its finished result before it could be read (and no push told of it): on a loaded
-    // machine the time-scaled cluster can open that window. Nothing else may run twice.
+    // A job run twice is allowed only where a restart wiped its finished result before the balancer
+    // read it (and no push told of it): on a loaded machine the time-scaled cluster can open that
+    // window, for jobs with `rerunIfLost` (WIPED_RESULT) and, rarely, for a job that finished before
+    // the balancer saw it run (WIPED_UNSEEN). Issue 15 item 4 is open on both. Nothing else may.
     expect(report.duplicatedCauses.other ?? 0, report.duplicateDetails.join('\n')).toBe(0)
     expect(report.duplicated).toBe(Object.values(report.duplicatedCauses).reduce((a, b) => a + b, 0))
     expect(report.untyped).toBe(0)

@@ -13,6 +13,12 @@ export type JsonConfigTarget = JsonConfigDocument | string | URL
 
 const HTTP = /^https?:\/\//i
 
+/** The target as a file to read (a path or `file:` URL), or undefined for an object or http(s) URL. */
+export function fileTarget(target: JsonConfigTarget): string | URL | undefined {
+  if (target instanceof URL) return target.protocol === 'file:' ? target : undefined
+  return typeof target === 'string' && !HTTP.test(target) ? target : undefined
+}
+
 /**
  * A config source over JSON: a plain object or a URL (fetched with ETag revalidation). The
  * document is core's config plus an optional `lockMs` (see `extras`). With `watch`, URLs are
@@ -30,9 +36,9 @@ export function jsonConfig(target: JsonConfigTarget, options: JsonConfigOptions 
   if (typeof target === 'string' || target instanceof URL) {
     const text = String(target)
     if (HTTP.test(text)) return jsonUrlSource(text, options)
-    if (target instanceof URL && target.protocol !== 'file:') {
+    if (fileTarget(target) === undefined) {
       throw new InvalidArgumentError(
-        `jsonConfig: expected an http(s) or file: URL, received ${target.protocol}`,
+        `jsonConfig: expected an http(s) or file: URL, received ${(target as URL).protocol}`,
       )
     }
     throw new InvalidArgumentError(

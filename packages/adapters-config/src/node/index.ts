@@ -6,6 +6,7 @@
 import { InvalidArgumentError } from '@comfy-balancer/core'
 import { jsonFileSource } from '../json/file-source.js'
 import {
+  fileTarget,
   type JsonConfigOptions,
   type JsonConfigTarget,
   jsonConfig as jsonObjectOrUrlConfig,
@@ -13,8 +14,6 @@ import {
 import type { LayeredConfigSource } from '../layer/types.js'
 
 export * from '../index.js'
-
-const HTTP = /^https?:\/\//i
 
 /**
  * A config source over JSON: a plain object, a file (a path or `file:` URL, watched with `watch`)
@@ -27,12 +26,10 @@ const HTTP = /^https?:\/\//i
  * ```
  */
 export function jsonConfig(target: JsonConfigTarget, options: JsonConfigOptions = {}): LayeredConfigSource {
-  const isFile =
-    (typeof target === 'string' && !HTTP.test(target)) ||
-    (target instanceof URL && target.protocol === 'file:')
-  if (!isFile) return jsonObjectOrUrlConfig(target, options)
-  if (typeof target === 'string' && target.trim() === '') {
+  const file = fileTarget(target)
+  if (file === undefined) return jsonObjectOrUrlConfig(target, options)
+  if (typeof file === 'string' && file.trim() === '') {
     throw new InvalidArgumentError('jsonConfig: expected a file path, received an empty string')
   }
-  return jsonFileSource(target as string | URL, options)
+  return jsonFileSource(file, options)
 }

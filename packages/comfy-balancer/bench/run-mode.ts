@@ -1,5 +1,6 @@
 import {
   type Binding,
+  consoleLogger,
   createLoadBalancer,
   type JobResult,
   type LateBindingOptions,
@@ -56,8 +57,11 @@ export async function runMode(
     rerunIfLost?: boolean
     /** Things done to the servers at given times after the first arrival (faults, recoveries). */
     schedule?: ReadonlyArray<{ readonly atMs: number; run(sims: SimCluster['sims']): void }>
-    /** Sees the servers' logs after the last job settled, with the run's start time. */
-    observe?: (sims: SimCluster['sims'], t0: number) => void
+    /**
+     * Sees the servers' logs after the last job settled, with the run's start time and the prompt
+     * ids of the jobs (runs of other prompts, such as the balancer's canaries, are not jobs).
+     */
+    observe?: (sims: SimCluster['sims'], t0: number, jobIds: ReadonlySet<string>) => void
   },
 ): Promise<ModeOutcome> {
   const cluster = await startSimCluster(
@@ -77,12 +81,17 @@ export async function runMode(
       clock,
       fetch: transport.fetch,
       webSocket: transport.webSocket,
-      logger: silentLogger,
+      logger: process.env.BENCH_LOG ? consoleLogger(process.env.BENCH_LOG as 'warn') : silentLogger,
       ...(mode.dispatch ? { dispatch: mode.dispatch } : {}),
     })
     const b = balancer
     await b.refresh()
     const t0 = clock.now()
+    if (process.env.BENCH_LOG) {
+      b.on('health-changed', (e) =>
+        console.log(`event ${Math.round(clock.now() - t0)} ${e.server.id} ${e.previous}->${e.health} ${e.reason ?? ''}`.slice(0, 200)),
+      )
+    }
     const arrivals = new Map<string, number>()
     const typedErrors: Record<string, number> = {}
     const run = (item: WorkItem): Promise<JobResult | undefined> => {
@@ -112,7 +121,7 @@ export async function runMode(
           }),
       ),
     )
-    options.observe?.(cluster.sims, t0)
+    options.observe?.(cluster.sims, t0, new Set(arrivals.keys()))
     const successes = new Map<string, number>()
     const starts = new Map<string, number>()
     const ends = new Map<string, number>()

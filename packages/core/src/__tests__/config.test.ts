@@ -94,7 +94,12 @@ describe('parseConfig', () => {
       enabled: true,
       consecutiveErrors: 5,
       consecutiveConnectionFailures: 1,
-      consecutiveJobFailures: 3,
+      consecutiveJobFailures: 1,
+      canary: {
+        '1': { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 1, color: 0 } },
+        '2': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } },
+      },
+      canaryIntervalMs: 5_000,
       baseEjectionMs: 30_000,
       maxEjectionMs: 300_000,
       maxEjectedShare: 0.1,

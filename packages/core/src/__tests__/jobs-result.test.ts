@@ -36,28 +36,37 @@ describe('result and run: following a job to its outputs', () => {
     expect((outcome as { error: Error }).error.message).toMatch(/SimWork \(node 1\)/)
   })
 
-  it('places a prompt again when its server restarted before running it, and runs it exactly once', async () => {
-    const h = harness({ servers: [A, B] })
-    h.model(A).submit({ prompt: work(600_000) }) // A is busy: our job waits in its queue
-    h.model(B).submit({ prompt: work(600_000) })
-    h.model(B).submit({ prompt: work(600_000) })
-    const submission = await h.balancer.submit(work(1_000), EARLY)
-    expect(submission.serverId).toBe('gpu-a.test:8188')
-    const events: JobEvent[] = []
-    const result = h.balancer.result(submission.promptId, { onEvent: (e) => events.push(e) })
-    await h.clock.advance(2_000)
-    h.model(A).crash() // loses its queue and history, as a restart does
-    const outcome = await drive(h.clock, result, { stepMs: 1_000, maxMs: 3_600_000 })
-    expect(outcome.ok).toBe(true)
-    expect((outcome as { value: JobResult }).value).toMatchObject({
-      serverId: 'gpu-b.test:8188',
-      attempts: 2,
-    })
-    expect(events.map((e) => e.type)).toEqual(['queued', 'resubmitted', 'queued', 'started'])
-    expect(runsOf(h, submission.promptId)).toEqual([`${B}:success`])
+  it('without a socket, a prompt its restarted server no longer has may have run: JOB_LOST, or placed again once with rerunIfLost: true', async () => {
+    for (const rerunIfLost of [undefined, true]) {
+      const h = harness({ servers: [A, B] })
+      h.model(A).submit({ prompt: work(600_000) }) // A is busy: our job waits in its queue
+      h.model(B).submit({ prompt: work(600_000) })
+      h.model(B).submit({ prompt: work(600_000) })
+      const submission = await h.balancer.submit(work(1_000), rerunIfLost ? { ...EARLY, rerunIfLost } : EARLY)
+      expect(submission.serverId).toBe('gpu-a.test:8188')
+      const events: JobEvent[] = []
+      const result = h.balancer.result(submission.promptId, { onEvent: (e) => events.push(e) })
+      await h.clock.advance(2_000)
+      h.model(A).crash() // loses its queue and history, as a restart does
+      const outcome = await drive(h.clock, result, { stepMs: 1_000, maxMs: 3_600_000 })
+      if (rerunIfLost === undefined) {
+        // Polls alone cannot tell "never ran" from "ran, then the restart wiped its result".
+        expect((outcome as { error: JobError }).error).toMatchObject({ code: 'JOB_LOST' })
+        expect((outcome as { error: JobError }).error.message).toMatch(/cannot be known/)
+        expect(runsOf(h, submission.promptId)).toEqual([])
+        continue
+      }
+      expect(outcome.ok).toBe(true)
+      expect((outcome as { value: JobResult }).value).toMatchObject({
+        serverId: 'gpu-b.test:8188',
+        attempts: 2,
+      })
+      expect(events.map((e) => e.type)).toEqual(['queued', 'resubmitted', 'queued', 'started'])
+      expect(runsOf(h, submission.promptId)).toEqual([`${B}:success`])
+    }
   })
 
-  it('never resubmits a job that was seen running when its server dies', async () => {
+  it('without a socket, never runs again a job that was seen running when its server dies', async () => {
     const h = harness({ servers: [A, B] })
     const submission = await h.balancer.submit(work(10_000))
     const result = h.balancer.result(submission.promptId)
@@ -67,7 +76,7 @@ describe('result and run: following a job to its outputs', () => {
     expect(outcome.ok).toBe(false)
     const error = (outcome as { error: JobError }).error
     expect(error.code).toBe('JOB_LOST')
-    expect(error.message).toMatch(/it had started.*not resubmitted/)
+    expect(error.message).toMatch(/whether it finished there first cannot be known.*not run again/)
     expect(runsOf(h, submission.promptId)).toEqual([`${A}:lost`])
     expect(h.model(B).log).toEqual([])
   })

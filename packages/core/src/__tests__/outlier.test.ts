@@ -35,15 +35,16 @@ function startsByServer(h: ReturnType<typeof harness>): Record<string, number> {
 }
 
 describe('outlier ejection', () => {
-  it('a black hole (every job fails at once, probes fine) gets under 2 % of 400 jobs, ejected after 3; its failed jobs run again elsewhere', async () => {
+  it('a black hole (every job fails at once, probes fine) gets under 2 % of 400 jobs, ejected after 1; its failed jobs run again elsewhere', async () => {
     const h = harness({ config: exact })
     const ejections = recordEjections(h)
     h.balancer.start()
     await h.balancer.refresh()
     h.model(A).setWorkerFault('black-hole')
     const runs: Promise<JobResult>[] = []
+    const jobIds = new Set<string>()
     for (let i = 0; i < 400; i++) {
-      const run = h.balancer.run(work(1_000))
+      const run = h.balancer.run(work(1_000), { onEvent: (e) => jobIds.add(e.promptId) })
       run.catch(() => undefined)
       runs.push(run)
       await h.clock.advance(500)
@@ -52,20 +53,109 @@ describe('outlier ejection', () => {
     expect(outcomes.ok).toBe(true)
     const settled = (outcomes as { value: PromiseSettledResult<JobResult>[] }).value
     const failed = settled.filter((o) => o.status === 'rejected').length
-    const onBlackHole = startsByServer(h)[id(A)]!
-    // Every job settled and succeeded: each one the black hole failed ran again on another server.
+    const onBlackHole = h.model(A).log.filter((entry) => jobIds.has(entry.promptId))
+    const canaries = h.model(A).log.filter((entry) => !jobIds.has(entry.promptId))
+    // Every job settled and succeeded: the one the black hole failed ran again on another server.
     expect(settled).toHaveLength(400)
     expect(failed).toBe(0)
     const results = settled.map((o) => (o as PromiseFulfilledResult<JobResult>).value)
     expect(results.filter((r) => r.serverId === id(A))).toEqual([])
-    expect(results.filter((r) => r.attempts > 1)).toHaveLength(onBlackHole)
-    expect(onBlackHole / 400).toBeLessThan(0.02)
+    expect(results.filter((r) => r.attempts > 1)).toHaveLength(onBlackHole.length)
+    expect(onBlackHole.length / 400).toBeLessThan(0.02)
+    expect(onBlackHole).toHaveLength(1)
+    expect(ejections).toHaveLength(1)
     expect(ejections[0]).toMatchObject({ server: { id: id(A) }, ejections: 1 })
-    expect(ejections[0]?.reason).toMatch(/^3 failed jobs in a row/)
-    // Each comeback is a single trial (probation): one more failure, and out again for longer.
-    expect(ejections.map((e) => e.ejections)).toEqual(ejections.map((_, i) => i + 1))
-    expect(onBlackHole).toBe(3 + ejections.length - 1)
+    expect(ejections[0]?.reason).toMatch(/^a job failed; last: Job /)
+    // While it stays broken, only canaries (every 5 s, all failing) ran there: no user job.
+    expect(canaries.length).toBeGreaterThan(30)
+    expect(canaries.every((entry) => entry.outcome === 'error')).toBe(true)
     h.balancer.dispose()
+  })
+
+  it('holds a black hole out until a canary runs there, then takes it back on probation', async () => {
+    const h = harness({ servers: [A, B], config: exact })
+    h.balancer.start()
+    await h.balancer.refresh()
+    h.model(A).setWorkerFault('black-hole')
+    const ejections = recordEjections(h)
+    await failJobsOn(h, A, 1)
+    expect(ejections).toHaveLength(1)
+    const t0 = ejections[0]!.server.failures.at(-1)!.at
+    // At most 300 s: a canary prompt ends it sooner.
+    expect(ejections[0]!.until - t0).toBe(300_000)
+    expect(ejections[0]!.server.healthReason).toMatch(/^ejected until a canary prompt runs there/)
+    const health = () => h.balancer.getSnapshot().servers[0]!.health
+    const logged = h.model(A).log.length
+    await h.clock.advance(60_000)
+    expect(health()).toBe('unhealthy')
+    // A canary 5 s after the last one ended (each takes a 500 ms history read to judge), each failing
+    // at once; the probes that answer meanwhile change nothing.
+    const canaries = h.model(A).log.slice(logged)
+    expect(canaries).toHaveLength(11)
+    expect(canaries.every((entry) => entry.outcome === 'error')).toBe(true)
+    // Fixed: the next canary runs, and one answered probe brings it back.
+    h.model(A).setWorkerFault(undefined)
+    const fixedAt = h.clock.now()
+    await h.clock.advance(6_000)
+    expect(health()).toBe('healthy')
+    expect(h.model(A).log.at(-1)).toMatchObject({ outcome: 'success' })
+    expect(h.model(A).log.at(-1)!.startedAt - fixedAt).toBeLessThanOrEqual(5_500)
+    expect(h.logger.text()).toContain('ran a canary prompt: its ejection ends (on probation)')
+    // On probation: a single failed job ejects it again.
+    h.model(A).setWorkerFault('black-hole')
+    await failJobsOn(h, A, 1)
+    expect(ejections).toHaveLength(2)
+    h.balancer.dispose()
+  })
+
+  it('judges a server by time once a canary passed there but the next real job failed', async () => {
+    const h = harness({ servers: [A, B], config: exact })
+    h.balancer.start()
+    await h.balancer.refresh()
+    const ejections = recordEjections(h)
+    // Jobs that raise (a fault of these jobs on this server) while the canary runs fine.
+    const failing = { '1': { class_type: 'SimWork', inputs: { ms: 100, fail: true } } }
+    const failOnA = () =>
+      drive(
+        h.clock,
+        h.balancer.run(failing, { job: { include: [id(A)] }, retryFailed: false }).catch(() => undefined),
+      )
+    await failOnA()
+    expect(ejections).toHaveLength(1)
+    await h.clock.advance(6_000)
+    expect(h.balancer.getSnapshot().servers[0]!.health).toBe('healthy')
+    await failOnA()
+    expect(ejections).toHaveLength(2)
+    const second = ejections[1]!
+    expect(second.until - second.server.failures.at(-1)!.at).toBe(60_000)
+    expect(second.server.healthReason).toMatch(/^ejected for 60 s: 2 failed jobs in a row/)
+    h.balancer.dispose()
+  })
+
+  it('a server that refuses the canary prompt, or canary: false, is held out for the timed length', async () => {
+    const noOutputs = {
+      '1': { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 1, color: 0 } },
+    }
+    for (const canary of [noOutputs, false] as const) {
+      const h = harness({ servers: [A, B], config: { ...exact, outlier: { canary } } })
+      h.balancer.start()
+      await h.balancer.refresh()
+      h.model(A).setWorkerFault('black-hole')
+      const ejections = recordEjections(h)
+      await failJobsOn(h, A, 1)
+      const t0 = ejections[0]!.server.failures.at(-1)!.at
+      await h.clock.advance(6_000)
+      const until = h.balancer.getSnapshot().servers[0]!.ejectedUntil!
+      if (canary !== false) {
+        // 30 s from the refused canary, which came 5 s in.
+        expect(h.logger.text()).toContain('the server refused the canary prompt: ')
+        expect(until - t0).toBe(35_000)
+      } else {
+        expect(until - t0).toBe(30_000)
+        expect(ejections[0]!.server.healthReason).toMatch(/^ejected for 30 s: a job failed/)
+      }
+      h.balancer.dispose()
+    }
   })
 
   it('five error answers in a row eject a server; the sixth submission does not try it', async () => {
@@ -100,8 +190,11 @@ describe('outlier ejection', () => {
     expect(ejections).toEqual([])
   })
 
-  it('holds an ejected server out for 30 s although probes answer, then 60 s after a relapse', async () => {
-    const h = harness({ servers: [A, B], config: exact })
+  it('without a canary, holds an ejected server out for 30 s although probes answer, then 60 s after a relapse', async () => {
+    const h = harness({
+      servers: [A, B],
+      config: { ...exact, outlier: { canary: false, consecutiveJobFailures: 3 } },
+    })
     h.balancer.start()
     await h.balancer.refresh()
     h.model(A).setWorkerFault('black-hole')
@@ -142,7 +235,7 @@ describe('outlier ejection', () => {
       'healthy',
       'healthy',
     ])
-    expect(h.logger.text()).toContain('gpu-b.test:8188 not ejected (3 failed jobs in a row; last: Job ')
+    expect(h.logger.text()).toContain('gpu-b.test:8188 not ejected (a job failed; last: Job ')
   })
 
   it('with outlier detection off, an error answer takes a server out at once and failed jobs count for nothing', async () => {

@@ -117,8 +117,13 @@ describe('a shared state store between app instances', () => {
     const [a, b] = h.two.getSnapshot().servers
     expect(a?.health).toBe('healthy') // A answered probes since: the failure mark is older than that
     expect(b?.health).toBe('unhealthy')
-    expect(b?.healthReason).toMatch(/^held out by another instance: ejected for \d+ s: 3 failed jobs/)
-    expect(b?.ejectedUntil).toBe(h.one.getSnapshot().servers[1]?.ejectedUntil)
+    expect(b?.healthReason).toMatch(
+      /^held out by another instance: ejected until a canary prompt runs there \(at most 300 s\): a job failed/,
+    )
+    // The other instance cannot see this one's canaries: it holds the server out for the timed length.
+    const ejectedAt = h.one.getSnapshot().servers[1]!.failures.at(-1)!.at
+    expect(b?.ejectedUntil).toBe(ejectedAt + 30_000)
+    expect(h.one.getSnapshot().servers[1]?.ejectedUntil).toBe(ejectedAt + 300_000)
   })
 
   it('lets any instance follow a job another one submitted', async () => {

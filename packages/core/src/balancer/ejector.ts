@@ -3,10 +3,11 @@ import type { Clock, RandomSource } from '../contracts/clock.js'
 import type { Logger } from '../contracts/logger.js'
 import type { ServerMark } from '../state/records.js'
 import { jittered } from '../util/backoff.js'
+import type { CanaryRunner } from './canary.js'
 import type { EventHub } from './events.js'
 import type { OutlierTracker } from './outlier.js'
 import type { RecoverySchedule } from './recovery-schedule.js'
-import { ejected, failureNoted } from './server-reducer.js'
+import { ejected, ejectionEnded, ejectionMoved, failureNoted } from './server-reducer.js'
 import type { SharedState } from './shared-state.js'
 import type { BalancerStore } from './store.js'
 
@@ -33,13 +34,16 @@ export class Ejector {
     private readonly recovery: RecoverySchedule,
     /** The server is out: forget answered probes counted towards bringing it back. */
     private readonly cleared: (id: string) => void,
+    private readonly canary: CanaryRunner,
   ) {}
 
   /**
    * Holds a server out for an ejection time (base × n, capped, jittered) unless outlier logic
-   * already holds out its share of servers. Returns whether it did.
+   * already holds out its share of servers. Returns whether it did. Out for failed `jobs`, with a
+   * canary configured (and not fooled by this server before), it stays out until a canary prompt
+   * runs there, for at most `maxEjectionMs`.
    */
-  eject(id: string, reason: string): boolean {
+  eject(id: string, reason: string, cause: 'jobs' | 'errors' | 'other' = 'other'): boolean {
     const { store, clock, events, logger, random } = this.host
     const config = this.host.config()
     const before = store.get(id)
@@ -59,17 +63,23 @@ export class Ejector {
       this.note(id, reason)
       return false
     }
-    const ms = jittered(this.outliers.nextEjectionMs(id, now), config.probe.jitter, random)
+    const timed = jittered(this.outliers.nextEjectionMs(id, now), config.probe.jitter, random)
+    const byCanary = cause === 'jobs' && this.canary.enabled && this.outliers.canaryTrusted(id)
+    const ms = byCanary ? config.outlier.maxEjectionMs : timed
     const until = now + ms
     const ejections = this.outliers.ejections(id)
-    const why = `ejected for ${Math.round(ms / 1000)} s: ${reason}`
+    const why = byCanary
+      ? `ejected until a canary prompt runs there (at most ${Math.round(ms / 1000)} s): ${reason}`
+      : `ejected for ${Math.round(ms / 1000)} s: ${reason}`
     const after = store.update(id, (s) =>
       ejected(s, { at: now, reason: why, kind: 'observed' }, config.failureHistory, until),
     )!
     this.cleared(id)
     if (store.meta.lock?.serverId === id) store.setLock(undefined)
     this.recovery.at(id, until)
-    this.host.shared()?.mark(id, 'ejected', why, ms)
+    // Other instances cannot see this one's canary pass: they hold it out for the timed length only.
+    this.host.shared()?.mark(id, 'ejected', why, timed)
+    if (byCanary) this.canary.start(id)
     logger.warn(`${id} ${why} (ejection ${ejections})`)
     if (before.health !== 'unhealthy') {
       events.emit('health-changed', {
@@ -81,6 +91,24 @@ export class Ejector {
     }
     events.emit('ejected', { server: after, until, reason, ejections })
     return true
+  }
+
+  /** Ends a running ejection now (a canary ran): the next answered probe readmits the server. */
+  end(id: string): void {
+    const now = this.host.clock.now()
+    const server = this.host.store.get(id)
+    if (!server || server.ejectedUntil === undefined || server.ejectedUntil <= now) return
+    this.host.store.update(id, (s) => ejectionEnded(s, now))
+    this.recovery.at(id, now)
+  }
+
+  /** The canary cannot judge this server: its ejection ends after the timed length instead. */
+  shorten(id: string, ms: number): void {
+    const now = this.host.clock.now()
+    const server = this.host.store.get(id)
+    if (!server || server.ejectedUntil === undefined || server.ejectedUntil <= now + ms) return
+    this.host.store.update(id, (s) => ejectionMoved(s, now + ms))
+    this.recovery.at(id, now + ms)
   }
 
   /** A failure below its threshold: in the history, health unchanged. */

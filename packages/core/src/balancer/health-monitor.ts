@@ -2,6 +2,7 @@ import { DEFAULT_OUTLIER_SETTINGS } from '../config/defaults.js'
 import type { FailureRecord } from '../contracts/server.js'
 import type { ProbeError } from '../errors/server-errors.js'
 import type { ProbeRecord, ServerMark } from '../state/records.js'
+import { type CanaryOutcome, CanaryRunner } from './canary.js'
 import { Ejector } from './ejector.js'
 import { HealthVerdicts } from './health-verdicts.js'
 import type { MonitorHost } from './monitor-host.js'
@@ -23,6 +24,7 @@ export class HealthMonitor {
   readonly #ejector: Ejector
   readonly #verdicts: HealthVerdicts
   readonly #runner: ProbeRunner
+  readonly #canary: CanaryRunner
   #closed = false
 
   constructor(private readonly host: MonitorHost) {
@@ -41,8 +43,13 @@ export class HealthMonitor {
     )
     this.#outliers = new OutlierTracker(() => host.config()?.outlier ?? DEFAULT_OUTLIER_SETTINGS)
     this.#verdicts = new HealthVerdicts(host, this.#recovery, this.#outliers, () => this.#ejector)
-    this.#ejector = new Ejector(host, this.#outliers, this.#recovery, (id) =>
-      this.#verdicts.forgetAnswers(id),
+    this.#canary = new CanaryRunner(host, (id, outcome, detail) => this.#canaryRan(id, outcome, detail))
+    this.#ejector = new Ejector(
+      host,
+      this.#outliers,
+      this.#recovery,
+      (id) => this.#verdicts.forgetAnswers(id),
+      this.#canary,
     )
     this.#runner = new ProbeRunner(host, (config, counter, epoch, outcome) => {
       // A probe that outlived its config (server removed or re-pointed) says nothing about the current one.
@@ -60,12 +67,14 @@ export class HealthMonitor {
 
   /** A server appeared (or was re-pointed): forget its past, probe it before use. */
   added(id: string): void {
+    this.#canary.stop(id)
     this.#unprobed.add(id)
     this.#recovery.forget(id)
     this.#outliers.forget(id)
   }
 
   removed(id: string): void {
+    this.#canary.stop(id)
     this.#unprobed.delete(id)
     this.#recovery.forget(id)
     this.#outliers.forget(id)
@@ -129,7 +138,7 @@ export class HealthMonitor {
     }
     const verdict = this.#outliers.observe(id, observation)
     if (verdict.action === 'down') this.markFailed(id, verdict.reason, 'observed')
-    else if (verdict.action === 'eject') this.#ejector.eject(id, verdict.reason)
+    else if (verdict.action === 'eject') this.#ejector.eject(id, verdict.reason, verdict.cause)
     else this.#ejector.note(id, observation.reason)
   }
 
@@ -158,6 +167,28 @@ export class HealthMonitor {
     this.#outliers.progressed(id, this.host.clock.now())
   }
 
+  /** A canary ran on a server ejected for failed jobs. */
+  #canaryRan(id: string, outcome: CanaryOutcome, detail: string): void {
+    const { logger } = this.host
+    const server = this.host.store.get(id)
+    const now = this.host.clock.now()
+    if (this.#closed || !server || server.ejectedUntil === undefined || server.ejectedUntil <= now) return
+    if (outcome === 'failed') {
+      logger.debug(`${id} canary failed, still held out: ${detail}`)
+    } else if (outcome === 'unusable') {
+      const outlier = this.host.config()?.outlier
+      logger.warn(`${id}: ${detail}; its ejection ends after the timed length instead`)
+      this.#outliers.canaryUnusable(id)
+      this.#ejector.shorten(id, outlier?.baseEjectionMs ?? 30_000)
+    } else {
+      logger.info(`${id} ran a canary prompt: its ejection ends (on probation)`)
+      this.#outliers.canaryPassed(id)
+      this.#verdicts.vouch(id)
+      this.#ejector.end(id)
+      void this.probe(id)
+    }
+  }
+
   /** How many times outlier logic has ejected the server lately. */
   ejections(id: string): number {
     return this.#outliers.ejections(id)
@@ -166,6 +197,7 @@ export class HealthMonitor {
   /** Aborts every probe in flight and clears every timer. */
   close(): void {
     this.#closed = true
+    this.#canary.close()
     this.#runner.close()
     this.#recovery.clear()
   }

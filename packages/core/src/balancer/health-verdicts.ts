@@ -35,6 +35,12 @@ export class HealthVerdicts {
     this.#answered.delete(id)
   }
 
+  /** A canary ran there: one answered probe is enough to bring it back. */
+  vouch(id: string): void {
+    const healthyAfter = this.host.config()?.probe.healthyAfter ?? 1
+    this.#answered.set(id, Math.max(this.#answered.get(id) ?? 0, healthyAfter - 1))
+  }
+
   /**
    * Marks a server unhealthy for `reason`, unlocks it and schedules its re-probe. A failed probe of a
    * healthy server only counts until `probe.unhealthyAfter` of them in a row; a failure the app
@@ -117,7 +123,7 @@ export class HealthVerdicts {
     const holdOut = stall ?? (before.health === 'unhealthy' ? this.outliers.flapping(id, now) : undefined)
     if (holdOut !== undefined) {
       store.update(id, (s) => withInFlight(probeAnsweredWhileDown(s, outcome, now), counter.total))
-      if (this.ejector().eject(id, holdOut)) return
+      if (this.ejector().eject(id, holdOut, 'other')) return
     }
     const after = store.update(id, (s) => withInFlight(probeSucceeded(s, outcome, now), counter.total))
     this.recovery.recovered(id)

@@ -6,9 +6,9 @@ export type Observation =
   | { readonly type: 'answered' }
   /** A job finished with outputs: every streak ends. */
   | { readonly type: 'job-succeeded' }
-  /** The connection was refused or dropped: the process is likely down. */
+  /** The connection was refused or dropped, or a POST got no answer at all: down or hung. */
   | { readonly type: 'connection'; readonly reason: string }
-  /** A 5xx, a timeout or a malformed answer. */
+  /** A 5xx or a malformed answer. */
   | { readonly type: 'error'; readonly reason: string }
   /** A job ended in an execution error (a black hole fails every job at once). */
   | { readonly type: 'job-failed'; readonly reason: string }
@@ -18,8 +18,11 @@ export type Verdict =
   | { readonly action: 'none' }
   /** Down: out until probes answer again (not subject to the ejection cap). */
   | { readonly action: 'down'; readonly reason: string }
-  /** An outlier: held out for an ejection time (subject to the cap). */
-  | { readonly action: 'eject'; readonly reason: string }
+  /**
+   * An outlier: held out for an ejection time (subject to the cap). `jobs`: for failed jobs, which
+   * a canary prompt can test; `errors`: for error answers, which only time and probes can.
+   */
+  | { readonly action: 'eject'; readonly reason: string; readonly cause: 'jobs' | 'errors' }
 
 const NONE: Verdict = { action: 'none' }
 
@@ -33,6 +36,10 @@ interface Tally {
   backAt: number | undefined
   /** When it went down, most recent last (only the last `flapAfter` are kept). */
   downs: number[]
+  /** A canary readmitted it and no real job has succeeded on it since. */
+  canaryOnTrial: boolean
+  /** A canary passed but the next real job failed: canaries cannot judge this server's fault. */
+  canaryUntrusted: boolean
   /** The queue length last read, and since when it has not gone down. */
   queueLength: number
   stillSince: number
@@ -53,6 +60,8 @@ export class OutlierTracker {
     const settings = this.settings()
     switch (observation.type) {
       case 'job-succeeded':
+        tally.canaryOnTrial = false
+        tally.canaryUntrusted = false
         tally.jobFailures = 0
         tally.errors = 0
         tally.connections = 0
@@ -72,13 +81,19 @@ export class OutlierTracker {
         return {
           action: 'eject',
           reason: `${tally.errors} error answers in a row; last: ${observation.reason}`,
+          cause: 'errors',
         }
       case 'job-failed':
         tally.jobFailures += 1
         if (tally.jobFailures < settings.consecutiveJobFailures) return NONE
+        if (tally.canaryOnTrial) {
+          tally.canaryOnTrial = false
+          tally.canaryUntrusted = true
+        }
         return {
           action: 'eject',
-          reason: `${tally.jobFailures} failed jobs in a row; last: ${observation.reason}`,
+          reason: `${tally.jobFailures === 1 ? 'a job failed' : `${tally.jobFailures} failed jobs in a row`}; last: ${observation.reason}`,
+          cause: 'jobs',
         }
     }
   }
@@ -95,6 +110,21 @@ export class OutlierTracker {
 
   ejections(id: string): number {
     return this.#tallies.get(id)?.ejections ?? 0
+  }
+
+  /** Whether a canary may end this server's ejection (it has not been fooled by one lately). */
+  canaryTrusted(id: string): boolean {
+    return !(this.#tallies.get(id)?.canaryUntrusted ?? false)
+  }
+
+  /** A canary ran on it and it is back: the next real job decides whether canaries tell the truth here. */
+  canaryPassed(id: string): void {
+    this.#tally(id).canaryOnTrial = true
+  }
+
+  /** The canary prompt is refused by this server: judge it by time and real jobs only. */
+  canaryUnusable(id: string): void {
+    this.#tally(id).canaryUntrusted = true
   }
 
   /**
@@ -164,6 +194,8 @@ export class OutlierTracker {
         ejections: 0,
         backAt: undefined,
         downs: [],
+        canaryOnTrial: false,
+        canaryUntrusted: false,
         queueLength: 0,
         stillSince: Number.NaN,
       }

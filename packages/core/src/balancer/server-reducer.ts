@@ -188,6 +188,16 @@ export function ejected(
   return snapshot(failed(current, failure, historyLimit), { ejectedUntil: until })
 }
 
+/** An ejection ended early (a canary ran): the server stays unhealthy until a probe answers. */
+export function ejectionEnded(current: ServerSnapshot, now: number): ServerSnapshot {
+  return snapshot(current, { ejectedUntil: now })
+}
+
+/** An ejection's end moved (to `until`). */
+export function ejectionMoved(current: ServerSnapshot, until: number): ServerSnapshot {
+  return snapshot(current, { ejectedUntil: until })
+}
+
 function appendBounded(
   failures: readonly FailureRecord[],
   failure: FailureRecord,

@@ -98,8 +98,17 @@ export const jobsInputSchema = z.strictObject({
   maxAttempts: z.number().int().min(1).max(20, { error: 'expected maxAttempts between 1 and 20' }).optional(),
   /** How often job status is polled when no WebSocket push is available. */
   pollIntervalMs: nonNegativeMs('an interval').min(10).optional(),
-  /** How long a job's server may stay unreachable before a job that never started is placed elsewhere. */
+  /**
+   * How long a job's server may stay unreachable before a job that started there is given up as
+   * lost (`JOB_LOST`), and how long a job waiting in the app for a server to recover waits.
+   */
   lostAfterMs: nonNegativeMs('a deadline').min(1).optional(),
+  /**
+   * How long a job may wait on a server that stopped answering before it moves to another server,
+   * when the balancer watched it over the server's WebSocket and saw it not start; its copy there is
+   * removed once the server answers again. Capped by `lostAfterMs` (which applies without a socket).
+   */
+  moveAfterMs: nonNegativeMs('a deadline').min(1).optional(),
   /** Retries across the balancer as a share of recent submissions (0–1). */
   retryRatio: z.number().min(0).max(1, { error: 'expected retryRatio between 0 and 1' }).optional(),
   /** Retries always allowed per window. */
@@ -110,6 +119,17 @@ export const jobsInputSchema = z.strictObject({
   retryBackoffMs: nonNegativeMs('a backoff').optional(),
   retryBackoffCapMs: nonNegativeMs('a backoff cap').optional(),
 })
+
+/** An API-format prompt: node ids to `{ class_type, inputs }`. */
+const canaryPromptSchema = z
+  .record(
+    z.string(),
+    z.looseObject({
+      class_type: z.string({ error: 'expected each node to have a "class_type" string' }).min(1),
+      inputs: z.record(z.string(), z.unknown(), { error: 'expected each node to have an "inputs" object' }),
+    }),
+  )
+  .refine((prompt) => Object.keys(prompt).length > 0, { error: 'expected a prompt with at least one node' })
 
 const count = (what: string, max: number) =>
   z
@@ -134,8 +154,27 @@ export const outlierInputSchema = z.strictObject({
   consecutiveErrors: count('consecutiveErrors', 100).optional(),
   /** Refused or dropped connections in a row that take a server out (it is down, not merely odd). */
   consecutiveConnectionFailures: count('consecutiveConnectionFailures', 100).optional(),
-  /** Jobs in a row that ended in an execution error on the server. */
+  /**
+   * Jobs in a row that ended in an execution error on the server. Default 1: a failed job is run
+   * again elsewhere and a canary brings a healthy server back within seconds, so holding a server
+   * out on the first failure is cheap, while every further job a black hole takes fails.
+   */
   consecutiveJobFailures: count('consecutiveJobFailures', 100).optional(),
+  /**
+   * A tiny API-format prompt run on a server ejected for failed jobs, every `canaryIntervalMs`, until
+   * it succeeds: then the server is back (on probation: its next failed job ejects it again). `false`:
+   * no canary; such a server waits out its ejection time and a real job is its trial. Default: an 8×8
+   * `EmptyImage` into `PreviewImage`, core nodes of every ComfyUI.
+   */
+  canary: z
+    .union([z.literal(false), canaryPromptSchema], {
+      error: 'expected false or an API-format prompt ({ "1": { "class_type": "...", "inputs": {...} } })',
+    })
+    .optional(),
+  /** Time between canaries while a server is ejected for failed jobs. */
+  canaryIntervalMs: nonNegativeMs('an interval')
+    .min(100, { error: 'expected canaryIntervalMs ≥ 100' })
+    .optional(),
   /** The first ejection's length; the n-th lasts n times as long. */
   baseEjectionMs: nonNegativeMs('an ejection time').min(1).optional(),
   maxEjectionMs: nonNegativeMs('an ejection time').min(1).optional(),

@@ -20,6 +20,9 @@ export interface OutlierSettings {
   readonly consecutiveErrors: number
   readonly consecutiveConnectionFailures: number
   readonly consecutiveJobFailures: number
+  /** The prompt run to see whether a server ejected for failed jobs works again, or `false`. */
+  readonly canary: false | Readonly<Record<string, unknown>>
+  readonly canaryIntervalMs: number
   readonly baseEjectionMs: number
   readonly maxEjectionMs: number
   readonly maxEjectedShare: number
@@ -57,6 +60,8 @@ export interface JobSettings extends RetrySettings {
    * how long a job waiting in the app after failed hand-overs waits for a server to recover (ms).
    */
   readonly lostAfterMs: number
+  /** How long a job not seen to start may wait on a silent server before it moves elsewhere (ms). */
+  readonly moveAfterMs: number
 }
 
 /** A validated config with every default filled in. */

@@ -1,7 +1,7 @@
 import { JobError } from '../errors/job-errors.js'
 import type { ComfyClient } from './comfy-client.js'
 import type { JobHost } from './host.js'
-import { locate } from './locate.js'
+import { locate, type Whereabouts } from './locate.js'
 import { readOutcome } from './outcome.js'
 import type { OwnedJob } from './ownership.js'
 import type { Placement } from './placement.js'
@@ -29,6 +29,12 @@ export async function follow(deps: FollowDeps, job: OwnedJob, options: ResultOpt
   const stopListening = host.onPrompt(job.promptId, (type, data, serverId) => {
     if (serverId !== job.serverId) return
     collect(pushed, type, data, serverId, host.clock.now())
+    if (type === 'execution_error' && !pushed.failureObserved) {
+      // The push is ComfyUI's own word: take the server out now, before the result is read, or an
+      // idle black hole takes the next job in the meantime.
+      pushed.failureObserved = true
+      host.observe(serverId, { type: 'job-failed', reason: pushedFailure(job.promptId, serverId, data) })
+    }
     if (type === 'execution_start' && !job.started) {
       job.started = true
       emit({ type: 'started', promptId: job.promptId, serverId })
@@ -56,6 +62,8 @@ interface Pushed {
   serverId: string
   outputs: Record<string, Record<string, unknown>>
   success: boolean
+  /** An `execution_error` was pushed and already counted against the server. */
+  failureObserved?: boolean
   startedAt?: number
   endedAt?: number
 }
@@ -72,6 +80,7 @@ function collect(
     pushed.serverId = serverId
     pushed.outputs = {}
     pushed.success = false
+    delete pushed.failureObserved
     delete pushed.startedAt
     delete pushed.endedAt
   }
@@ -89,6 +98,14 @@ async function whereOnOwner(deps: FollowDeps, job: OwnedJob): Promise<'held' | '
   if (!target) return 'absent'
   const where = await locate(deps.client, target, job.promptId, deps.host.settings().requestTimeoutMs)
   return where.state === 'absent' ? 'absent' : where.state === 'unreachable' ? 'unreachable' : 'held'
+}
+
+/** The reason an outlier record gives for a pushed `execution_error`, as the history's would read. */
+function pushedFailure(promptId: string, serverId: string, data: Record<string, unknown>): string {
+  const outcome = readOutcome(promptId, serverId, {
+    status: { status_str: 'error', messages: [['execution_error', data]] },
+  })
+  return outcome.ok ? 'execution_error' : outcome.error.message
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -140,6 +157,7 @@ async function followLoop(
       throw new JobError(job.promptId, job.serverId, 'aborted', 'stopped waiting: aborted')
     const settings = host.settings()
     const target = host.target(job.serverId)
+    const epochBefore = host.socketEpoch(job.serverId)
     const where = target
       ? await locate(client, target, job.promptId, settings.requestTimeoutMs, options.signal)
       : ({ state: 'unreachable', reason: 'the server left the config', cause: 'connection' } as const)
@@ -147,7 +165,7 @@ async function followLoop(
     if (where.state === 'done') {
       const outcome = readOutcome(job.promptId, job.serverId, where.entry)
       if (!outcome.ok) {
-        if (outcome.error.reason === 'execution_error')
+        if (outcome.error.reason === 'execution_error' && !pushed.failureObserved)
           host.observe(job.serverId, { type: 'job-failed', reason: outcome.error.message })
         throw outcome.error
       }
@@ -164,12 +182,14 @@ async function followLoop(
     }
     if (where.state === 'pending' || where.state === 'running') {
       job.lastSeenAt = now
+      const epoch = host.socketEpoch(job.serverId)
+      job.watch = epoch !== undefined && epoch === epochBefore ? { serverId: job.serverId, epoch } : undefined
       if (where.state === 'running' && !job.started) {
         job.started = true
         emit({ type: 'started', promptId: job.promptId, serverId: job.serverId })
       }
     } else {
-      const gone = where.state === 'absent' || now - job.lastSeenAt >= settings.lostAfterMs
+      const gone = where.state === 'absent' || now - job.lastSeenAt >= silenceLimit(host, job, where)
       if (gone && pushed.success && pushed.serverId === job.serverId) {
         host.logger.info(
           `${job.serverId} lost ${job.promptId} after pushing its success: finished from the pushed outputs`,
@@ -188,26 +208,75 @@ async function followLoop(
         }
       }
       if (gone) {
-        const why =
-          where.state === 'unreachable'
-            ? `unreachable: ${where.reason}`
-            : 'its server no longer has it (restarted?)'
-        if (job.started && !job.options.rerunIfLost)
-          throw new JobError(
-            job.promptId,
-            job.serverId,
-            'lost',
-            `it had started, then ${why}; not resubmitted (set rerunIfLost for idempotent workflows)`,
-          )
+        const why = lostWhy(host, job, where as Extract<Whereabouts, { state: 'absent' | 'unreachable' }>)
+        if (why.verdict === 'lost') throw new JobError(job.promptId, job.serverId, 'lost', why.text)
         job.started = false
+        delete job.watch
         if (where.state === 'unreachable') onStaleCopy(job.serverId, job.promptId)
-        await replace(deps, job, why, emit)
+        await replace(deps, job, why.text, emit)
         continue
       }
     }
     // With pushes, status checks only reconcile (events can be missed while a socket reconnects).
     const pushing = host.pushes(job.serverId)
     await news.next(clock, pushing ? settings.pollIntervalMs * 10 : settings.pollIntervalMs, options.signal)
+  }
+}
+
+/**
+ * How long the owner may fail to say where the job is before it counts as gone. A job watched over
+ * the owner's socket and not seen to start moves off a silent owner after `moveAfterMs`; anything
+ * that may be running (or whose start could have been missed) waits `lostAfterMs`, as does a job on
+ * an owner that answers, but with errors: that server is alive and may well run it.
+ */
+function silenceLimit(host: JobHost, job: OwnedJob, where: Whereabouts): number {
+  const { lostAfterMs, moveAfterMs } = host.settings()
+  if (job.started || where.state !== 'unreachable' || where.cause === 'error') return lostAfterMs
+  const watched =
+    job.watch?.serverId === job.serverId ? host.watchedThrough(job.serverId, job.watch.epoch) : 'unknown'
+  return watched === 'unknown' ? lostAfterMs : Math.min(moveAfterMs, lostAfterMs)
+}
+
+/**
+ * Whether a job its owner lost may run again elsewhere, and why. The owner came back without it
+ * (`absent`): if the balancer watched it over a socket that stayed open, or whose server died with
+ * it, the job never finished there — it runs again unless it had started and the caller asked for
+ * strict at-most-once. Otherwise it may have finished before a restart wiped its result: lost,
+ * unless the caller allows a rerun (`rerunIfLost: true`). A silent owner: a job not seen to start
+ * moves (its stale copy is removed once the owner answers); one that started is lost.
+ */
+function lostWhy(
+  host: JobHost,
+  job: OwnedJob,
+  where: Extract<Whereabouts, { state: 'absent' | 'unreachable' }>,
+): { verdict: 'lost' | 'again'; text: string } {
+  const rerun = job.options.rerunIfLost
+  if (where.state === 'unreachable') {
+    const text = `unreachable: ${where.reason}`
+    if (!job.started || rerun === true) return { verdict: 'again', text }
+    return {
+      verdict: 'lost',
+      text: `it had started, then ${text}; not run again, as it may still run there (rerunIfLost: true runs it again anyway)`,
+    }
+  }
+  const watched =
+    job.watch?.serverId === job.serverId ? host.watchedThrough(job.serverId, job.watch.epoch) : 'unknown'
+  if (watched !== 'unknown') {
+    if (!job.started) return { verdict: 'again', text: 'its server lost it before it started (restarted?)' }
+    if (rerun !== false)
+      return {
+        verdict: 'again',
+        text: 'its server restarted while running it: the run died with the process',
+      }
+    return {
+      verdict: 'lost',
+      text: 'it had started, then its server restarted without it; not run again (rerunIfLost: false)',
+    }
+  }
+  if (rerun === true) return { verdict: 'again', text: 'its server no longer has it (restarted?)' }
+  return {
+    verdict: 'lost',
+    text: `its server no longer has it (restarted?) and whether it ${job.started ? 'finished' : 'ran'} there first cannot be known (its events were not watched throughout); not run again (rerunIfLost: true runs it again anyway)`,
   }
 }
 
@@ -219,7 +288,7 @@ async function replace(
 ): Promise<void> {
   const { host, placement } = deps
   const from = job.serverId
-  host.logger.warn(`job ${job.promptId} never ran on ${from} (${why}): placing it again`)
+  host.logger.warn(`job ${job.promptId} on ${from}: ${why}; placing it again`)
   const submission = await placement.place(job.promptId, job.prompt, job.options, [from]).catch(async () => {
     // Only the old server is left (or the job may run nowhere else). Ask it first: a server that was
     // only slow still has the prompt, and ComfyUI would run the same prompt id twice. Only a definite

@@ -29,6 +29,14 @@ export interface JobHost {
   findOwner(promptId: string): Promise<string | undefined>
   /** True while the server pushes job events over an open WebSocket. */
   pushes(serverId: string): boolean
+  /** The epoch of the server's open WebSocket (one per successful open), if one is open. */
+  socketEpoch(serverId: string): number | undefined
+  /**
+   * Whether every message the server pushed during socket epoch `epoch` has arrived and nothing ran
+   * there after it: `open` (still open), `died` (it closed and the next connection attempt failed),
+   * else `unknown`.
+   */
+  watchedThrough(serverId: string, epoch: number): 'open' | 'died' | 'unknown'
   /** Listens to pushed messages about one prompt (a no-op without WebSockets). */
   onPrompt(
     promptId: string,

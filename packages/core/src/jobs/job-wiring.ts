@@ -62,6 +62,8 @@ export function createJobService(
       findOwner: (promptId) => shared?.ownerOf(promptId) ?? Promise.resolve(undefined),
       pushes: (id) => sockets.isOpen(id),
       onPrompt: (promptId, listener) => sockets.onPrompt(promptId, listener),
+      socketEpoch: (id) => sockets.openEpoch(id),
+      watchedThrough: (id, epoch) => sockets.watchedThrough(id, epoch),
     },
     new ComfyClient(parts.fetch, parts.clock),
   )

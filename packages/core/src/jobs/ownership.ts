@@ -16,6 +16,11 @@ export interface OwnedJob {
   started: boolean
   /** Clock time (ms) the owner last answered about it. */
   lastSeenAt: number
+  /**
+   * The server and WebSocket epoch in which the owner last said the job was unfinished, with that
+   * socket open throughout: every later message about it arrives over that socket.
+   */
+  watch?: { readonly serverId: string; readonly epoch: number } | undefined
   readonly createdAt: number
 }
 

@@ -157,9 +157,11 @@ export class Placement {
         return this.#accepted(promptId, serverId, lease, undefined)
       }
       lease.release()
+      // No answer at all within submitTimeoutMs is a hung server, as good as down: it must answer
+      // probes again before it gets more work.
       this.host.observe(
         serverId,
-        failure.kind === 'network'
+        failure.kind === 'network' || failure.kind === 'timeout'
           ? { type: 'connection', reason: failure.message }
           : { type: 'error', reason: failure.message },
       )
@@ -170,7 +172,8 @@ export class Placement {
   }
 
   /**
-   * Asks the server whether it holds the prompt, retrying while it is unreachable, up to `lostAfterMs`.
+   * Asks the server whether it holds the prompt, retrying while it is unreachable, up to `lostAfterMs`
+   * (a server that took the POST may run the prompt when it answers again).
    * `answered`: the POST reached a live server (a 5xx, a timeout, a garbled reply), which may have
    * queued the prompt.
    */

@@ -34,9 +34,15 @@ export interface SubmitOptions {
   /** How many servers to try at most. Default from config (`jobs.maxAttempts`, 3). */
   readonly maxAttempts?: number
   /**
-   * Run the job again elsewhere when its server died while running it and came back without it
-   * (or stayed unreachable past `lostAfterMs`). Off by default: a job known to have started is
-   * never resubmitted, because some workflows have side effects. Turn it on for idempotent ones.
+   * What to do with a job whose server lost it after it started.
+   * - unset (the default): run it again elsewhere when that is provably safe — the server came back
+   *   without it and the balancer watched it over the server's WebSocket until its process died (a
+   *   run cannot continue after that, so the job never runs twice at once). A lost job whose fate
+   *   cannot be known (the socket was down in between, or the server stays silent past
+   *   `jobs.lostAfterMs`) rejects with `JOB_LOST`, as it may have finished there.
+   * - `true`: also run it again when its fate cannot be known (idempotent workflows).
+   * - `false`: strict at-most-once: a job that may have started is never run again (`JOB_LOST`).
+   * A job proven never to have started is placed again in every case.
    */
   readonly rerunIfLost?: boolean
   /**

@@ -57,6 +57,16 @@ export class OnDemandSocketHub {
     return this.#hub?.isOpen(id) ?? false
   }
 
+  /** The epoch of the server's open socket, if one is open (see SocketLife). */
+  openEpoch(id: string): number | undefined {
+    return this.#hub?.openEpoch(id)
+  }
+
+  /** Whether every message the server sent during `epoch` has arrived, and nothing ran after it. */
+  watchedThrough(id: string, epoch: number): 'open' | 'died' | 'unknown' {
+    return this.#hub?.watchedThrough(id, epoch) ?? 'unknown'
+  }
+
   /** Listens to pushed messages about one prompt (a no-op while the hub is closed). */
   onPrompt(promptId: string, listener: PromptListener): () => void {
     return this.#hub?.onPrompt(promptId, listener) ?? (() => undefined)

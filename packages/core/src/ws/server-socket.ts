@@ -8,8 +8,11 @@ export interface SocketHandlers {
   status(queueRemaining: number): void
   /** Any message about one prompt (`execution_start`, `executing`, `progress`, `execution_success`, …). */
   job(type: string, promptId: string, data: Record<string, unknown>): void
-  /** The socket opened (true) or closed (false). */
-  connection(open: boolean, reason?: string): void
+  /**
+   * The socket opened (true) or closed (false). On a close, `wasOpen` tells a socket that had been
+   * open from a connection attempt that failed.
+   */
+  connection(open: boolean, reason?: string, wasOpen?: boolean): void
 }
 
 const OPEN = 1
@@ -49,11 +52,15 @@ export class ServerSocket {
     try {
       socket = this.factory(this.url, this.headers)
     } catch (error) {
-      this.#retry(error instanceof Error ? error.message : String(error))
+      const reason = error instanceof Error ? error.message : String(error)
+      this.handlers.connection(false, reason, false)
+      this.#retry(reason)
       return
     }
     this.#socket = socket
+    let opened = false
     socket.addEventListener('open', () => {
+      opened = true
       this.#reconnect.reset()
       this.handlers.connection(true)
     })
@@ -62,7 +69,7 @@ export class ServerSocket {
     socket.addEventListener('close', () => {
       if (this.#socket !== socket) return
       this.#socket = undefined
-      this.handlers.connection(false, 'socket closed')
+      this.handlers.connection(false, opened ? 'socket closed' : 'connection failed', opened)
       this.#retry('socket closed')
     })
   }

@@ -5,6 +5,7 @@ import type { Clock, RandomSource } from '../contracts/clock.js'
 import type { Logger } from '../contracts/logger.js'
 import type { RequestTarget } from '../util/request-target.js'
 import { ServerSocket } from './server-socket.js'
+import { SocketLife } from './socket-life.js'
 import { type WebSocketFactory, webSocketUrl } from './web-socket.js'
 
 /** A job message pushed by a server: its ComfyUI type and data. */
@@ -29,6 +30,7 @@ export interface HubHost {
  */
 export class SocketHub {
   readonly #sockets = new Map<string, ServerSocket>()
+  readonly #lives = new Map<string, SocketLife>()
   readonly #listeners = new Map<string, Set<PromptListener>>()
 
   constructor(private readonly host: HubHost) {}
@@ -40,12 +42,15 @@ export class SocketHub {
       if (!wanted.has(id)) {
         socket.close()
         this.#sockets.delete(id)
+        this.#lives.delete(id)
       }
     }
     for (const id of wanted) {
       if (this.#sockets.has(id)) continue
       const target = this.host.target(id)
       if (!target) continue
+      const life = new SocketLife()
+      this.#lives.set(id, life)
       const socket = new ServerSocket(
         webSocketUrl(target.base, this.host.clientId),
         target.headers,
@@ -58,8 +63,11 @@ export class SocketHub {
             this.#track(id, type)
             for (const listener of this.#listeners.get(promptId) ?? []) listener(type, data, id)
           },
-          connection: (open, reason) =>
-            this.host.logger.debug(`${id} WebSocket ${open ? 'open' : `closed: ${reason}`}`),
+          connection: (open, reason, wasOpen) => {
+            if (open) life.opened()
+            else life.closed(wasOpen === true)
+            this.host.logger.debug(`${id} WebSocket ${open ? 'open' : `closed: ${reason}`}`)
+          },
         },
       )
       this.#sockets.set(id, socket)
@@ -70,6 +78,16 @@ export class SocketHub {
   /** Whether the server's socket is open (its queue is pushed, so probes may skip reading it). */
   isOpen(id: string): boolean {
     return this.#sockets.get(id)?.open ?? false
+  }
+
+  /** The epoch of the server's open socket (one per successful open), if one is open. */
+  openEpoch(id: string): number | undefined {
+    return this.#lives.get(id)?.openEpoch
+  }
+
+  /** Whether every message the server sent during `epoch` has arrived, and nothing ran after it (see SocketLife). */
+  watchedThrough(id: string, epoch: number): 'open' | 'died' | 'unknown' {
+    return this.#lives.get(id)?.watchedThrough(epoch) ?? 'unknown'
   }
 
   /** Listens to pushed messages about one prompt, from whichever server sends them. */
@@ -89,6 +107,7 @@ export class SocketHub {
   close(): void {
     for (const socket of this.#sockets.values()) socket.close()
     this.#sockets.clear()
+    this.#lives.clear()
     this.#listeners.clear()
   }
 

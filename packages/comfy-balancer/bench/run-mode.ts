@@ -36,6 +36,10 @@ export interface ModeOutcome extends RunStats {
   readonly duplicated: number
   /** Prompt ids that started on more than one server (a crash rerun counts). */
   readonly startedTwice: number
+  /** Prompt ids with two runs at the same time (on two servers): never acceptable. */
+  readonly runTwiceAtOnce: number
+  /** The longest latency of a job that succeeded (ms). */
+  readonly maxLatency: number
 }
 
 const transport = createNodeTransport({ connections: 16 })
@@ -87,18 +91,13 @@ export async function runMode(
     const b = balancer
     await b.refresh()
     const t0 = clock.now()
-    if (process.env.BENCH_LOG) {
-      b.on('health-changed', (e) =>
-        console.log(`event ${Math.round(clock.now() - t0)} ${e.server.id} ${e.previous}->${e.health} ${e.reason ?? ''}`.slice(0, 200)),
-      )
-    }
     const arrivals = new Map<string, number>()
     const typedErrors: Record<string, number> = {}
     const run = (item: WorkItem): Promise<JobResult | undefined> => {
       const arrival = clock.now()
       const jobOptions = {
         binding: mode.binding,
-        rerunIfLost: options.rerunIfLost ?? false,
+        ...(options.rerunIfLost === undefined ? {} : { rerunIfLost: options.rerunIfLost }),
         onEvent: (event: { type: string; promptId: string }) => {
           if (event.type === 'queued' && !arrivals.has(event.promptId)) arrivals.set(event.promptId, arrival)
         },
@@ -124,10 +123,13 @@ export async function runMode(
     options.observe?.(cluster.sims, t0, new Set(arrivals.keys()))
     const successes = new Map<string, number>()
     const starts = new Map<string, number>()
+    const spans = new Map<string, Array<readonly [number, number]>>()
     const ends = new Map<string, number>()
     for (const sim of cluster.sims) {
       for (const entry of sim.log) {
         starts.set(entry.promptId, (starts.get(entry.promptId) ?? 0) + 1)
+        const span = [entry.startedAt, entry.endedAt ?? Number.POSITIVE_INFINITY] as const
+        spans.set(entry.promptId, [...(spans.get(entry.promptId) ?? []), span])
         if (entry.outcome === 'success') {
           successes.set(entry.promptId, (successes.get(entry.promptId) ?? 0) + 1)
           ends.set(entry.promptId, entry.endedAt!)
@@ -149,11 +151,19 @@ export async function runMode(
       typedErrors,
       duplicated: [...successes.values()].filter((n) => n > 1).length,
       startedTwice: [...starts.values()].filter((n) => n > 1).length,
+      runTwiceAtOnce: [...spans.values()].filter(overlapping).length,
+      maxLatency: latencies.reduce((a, b) => Math.max(a, b), 0),
     }
   } finally {
     balancer?.dispose()
     await cluster.close()
   }
+}
+
+/** Whether two of these runs were under way at the same time. */
+function overlapping(spans: ReadonlyArray<readonly [number, number]>): boolean {
+  const sorted = [...spans].sort((a, b) => a[0] - b[0])
+  return sorted.some((span, i) => i > 0 && span[0] < sorted[i - 1]![1])
 }
 
 export async function closeTransport(): Promise<void> {

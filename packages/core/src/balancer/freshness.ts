@@ -41,7 +41,10 @@ export class Freshness {
     }
   }
 
-  /** Probes every server now (all in parallel). Concurrent calls share one refresh. */
+  /**
+   * Probes every server now (all in parallel). Concurrent calls share one refresh, which resolves
+   * once every server not already unhealthy has answered or failed.
+   */
   refresh(): Promise<BalancerSnapshot> {
     return this.parts.lifetime.live('refresh', () => {
       this.#refreshing ??= this.#refreshAll().finally(() => {
@@ -58,7 +61,14 @@ export class Freshness {
     sockets.openIfWanted(servers.settings())
     store.setMeta({ refreshing: true })
     void shared?.catchUp()
-    await Promise.all(store.servers.map((server) => monitor.probe(server.id)))
+    // Every server is probed, but the refresh (and every choice waiting on it) does not wait for the
+    // ones already out: a hung server's probe takes its whole timeout, and its answer could not make
+    // it a candidate yet (it must answer `probe.healthyAfter` times). Its result lands when it comes.
+    const probes = store.servers.map((server) => {
+      const probed = monitor.probe(server.id)
+      return server.health === 'unhealthy' ? undefined : probed
+    })
+    await Promise.all(probes)
     if (!lifetime.ended) store.setMeta({ refreshing: false, refreshedAt: clock.now() })
     return store.snapshot()
   }

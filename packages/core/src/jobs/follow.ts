@@ -190,7 +190,8 @@ async function followLoop(
       }
     } else {
       const gone = where.state === 'absent' || now - job.lastSeenAt >= silenceLimit(host, job, where)
-      if (gone && pushed.success && pushed.serverId === job.serverId) {
+      // ComfyUI pushed the success: a silent or forgetful owner changes nothing, the outputs are known.
+      if ((gone || where.state === 'unreachable') && pushed.success && pushed.serverId === job.serverId) {
         host.logger.info(
           `${job.serverId} lost ${job.promptId} after pushing its success: finished from the pushed outputs`,
         )

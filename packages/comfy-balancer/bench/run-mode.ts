@@ -1,10 +1,13 @@
 import {
   type Binding,
+  type Clock,
   consoleLogger,
   createLoadBalancer,
   type JobResult,
   type LateBindingOptions,
   type LoadBalancer,
+  type Logger,
+  type LogLevel,
   type Strategy,
   silentLogger,
 } from '@comfy-balancer/core'
@@ -85,7 +88,7 @@ export async function runMode(
       clock,
       fetch: transport.fetch,
       webSocket: transport.webSocket,
-      logger: process.env.BENCH_LOG ? consoleLogger(process.env.BENCH_LOG as 'warn') : silentLogger,
+      logger: process.env.BENCH_LOG ? timedLogger(clock, process.env.BENCH_LOG as LogLevel) : silentLogger,
       ...(mode.dispatch ? { dispatch: mode.dispatch } : {}),
     })
     const b = balancer
@@ -138,12 +141,20 @@ export async function runMode(
     }
     const latencies: number[] = []
     const finishes: number[] = []
+    const slowest: string[] = []
     for (const result of results) {
       if (!result) continue
       const end = ends.get(result.promptId)!
-      latencies.push(end - arrivals.get(result.promptId)!)
+      const latency = end - arrivals.get(result.promptId)!
+      latencies.push(latency)
       finishes.push(end - t0)
+      slowest.push(
+        `${Math.round(latency)} ms: ${result.promptId} arrived ${Math.round(arrivals.get(result.promptId)! - t0)} ms, ran on ${result.serverId}, ${result.attempts} attempt(s)`,
+      )
     }
+    if (process.env.BENCH_TRACE)
+      for (const line of slowest.sort((a, b) => Number.parseInt(b) - Number.parseInt(a)).slice(0, 8))
+        console.log(`slow ${line}`)
     return {
       ...summarize(latencies, finishes),
       settled: results.length,
@@ -157,6 +168,19 @@ export async function runMode(
   } finally {
     balancer?.dispose()
     await cluster.close()
+  }
+}
+
+/** `BENCH_LOG=debug|info|warn`: the balancer's log, each line with the simulated time (s). */
+function timedLogger(clock: Clock, level: LogLevel): Logger {
+  const inner = consoleLogger(level)
+  const t0 = clock.now()
+  const at = (message: string) => `${((clock.now() - t0) / 1000).toFixed(1)} s ${message}`
+  return {
+    debug: (message, fields) => inner.debug(at(message), fields),
+    info: (message, fields) => inner.info(at(message), fields),
+    warn: (message, fields) => inner.warn(at(message), fields),
+    error: (message, fields) => inner.error(at(message), fields),
   }
 }
 

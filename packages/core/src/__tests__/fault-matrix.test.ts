@@ -118,8 +118,9 @@ describe('probe column: a fault on the health probe decides health, and no job i
 
       h.model(A).setFault(undefined)
       if (health === 'unhealthy') {
-        // Two answered probes in a row bring it back.
-        expect(await refreshUntil(h, A_ID, 'healthy')).toBe(2)
+        // Two answered probes in a row bring it back. A hung re-probe still under way when the fault
+        // cleared is shared by the first refresh and fails: then it takes a third.
+        expect(await refreshUntil(h, A_ID, 'healthy')).toBe(fault === 'hang' ? 3 : 2)
       }
       const back = await settle(h, Promise.all([h.balancer.run(work(500)), h.balancer.run(work(500))]))
       expect((back as { value: JobResult[] }).value.map((r) => r.serverId).sort()).toEqual([A_ID, B_ID])

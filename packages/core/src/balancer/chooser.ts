@@ -51,15 +51,19 @@ export class Chooser {
     return this.#whenWarm(() => this.#choose(options).url)
   }
 
-  /** A lease on the best server for one job. */
-  acquire(options: AcquireOptions = NO_OPTIONS): Promise<Lease> {
+  /**
+   * A lease on the best server for one job. `planned`: the job was already planned on the current
+   * snapshot (late binding's hand-over), so a stale cache is refreshed in the background rather than
+   * waited for — a hung server's probe timeout must not hold a planned hand-over up.
+   */
+  acquire(options: AcquireOptions = NO_OPTIONS, planned = false): Promise<Lease> {
     const lease = (choice: Choice): Lease => ({
       server: choice.server,
       url: choice.url,
       release: () => this.#release(choice),
     })
-    if (this.parts.shared) return this.#whenWarm(() => this.#confirmed(options)).then(lease)
-    return this.#whenWarm(() => lease(this.#choose(options)))
+    if (this.parts.shared) return this.#whenWarm(() => this.#confirmed(options), planned).then(lease)
+    return this.#whenWarm(() => lease(this.#choose(options)), planned)
   }
 
   #release(choice: Choice): void {
@@ -83,13 +87,20 @@ export class Chooser {
     }
   }
 
-  /** Runs `choose` at once on a warm cache (the hot path: no awaits), else after a refresh. */
-  #whenWarm<T>(choose: () => T | Promise<T>): Promise<T> {
+  /**
+   * Runs `choose` at once on a warm cache (the hot path: no awaits), else after a refresh — or, when
+   * `stale` choices are fine and every server was probed once, at once while a refresh runs.
+   */
+  #whenWarm<T>(choose: () => T | Promise<T>, stale = false): Promise<T> {
     const { lifetime, sockets, servers } = this.parts
     try {
       lifetime.assertLive('acquire a server')
       sockets.openIfWanted(servers.config)
       if (this.freshness.isWarm()) return Promise.resolve(choose())
+      if (stale && this.freshness.isProbed()) {
+        void this.freshness.ensureFresh().catch(() => undefined)
+        return Promise.resolve(choose())
+      }
     } catch (error) {
       return Promise.reject(error)
     }

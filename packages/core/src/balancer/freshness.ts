@@ -11,7 +11,7 @@ type FreshnessParts = Pick<
  * within `probe.cacheMs`; otherwise one refresh (shared by concurrent callers) probes them all.
  */
 export class Freshness {
-  #refreshing: Promise<BalancerSnapshot> | undefined
+  #refreshing: { all: Promise<BalancerSnapshot>; choosable: Promise<void> } | undefined
 
   constructor(private readonly parts: FreshnessParts) {}
 
@@ -28,48 +28,62 @@ export class Freshness {
     )
   }
 
-  /** Refreshes a stale cache, or probes just the servers a config change added. */
+  /** True when every configured server has been probed at least once (the cache may be stale). */
+  isProbed(): boolean {
+    const { store, servers, monitor } = this.parts
+    return servers.config !== undefined && monitor.unprobed.size === 0 && store.meta.refreshedAt !== undefined
+  }
+
+  /**
+   * Refreshes a stale cache, or probes just the servers a config change added. A choice waiting here
+   * does not wait for servers already out: a hung server's probe takes its whole timeout, and its
+   * answer could not make it a candidate yet (it must answer `probe.healthyAfter` times).
+   */
   async ensureFresh(): Promise<void> {
     const { store, servers, monitor, clock } = this.parts
     await this.parts.ready()
     const refreshedAt = store.meta.refreshedAt
     if (refreshedAt === undefined || clock.now() - refreshedAt >= servers.settings().probe.cacheMs) {
-      await this.refresh()
+      await this.parts.lifetime.live('refresh', () => this.#start().choosable)
     } else if (monitor.unprobed.size > 0) {
       // Servers added by a config change are probed before they can be chosen.
       await Promise.all([...monitor.unprobed].map((id) => monitor.probe(id)))
     }
   }
 
-  /**
-   * Probes every server now (all in parallel). Concurrent calls share one refresh, which resolves
-   * once every server not already unhealthy has answered or failed.
-   */
+  /** Probes every server now (all in parallel) and waits for every answer. Concurrent calls share one refresh. */
   refresh(): Promise<BalancerSnapshot> {
-    return this.parts.lifetime.live('refresh', () => {
-      this.#refreshing ??= this.#refreshAll().finally(() => {
-        this.#refreshing = undefined
-      })
-      return this.#refreshing
-    })
+    return this.parts.lifetime.live('refresh', () => this.#start().all)
   }
 
-  async #refreshAll(): Promise<BalancerSnapshot> {
+  #start(): { all: Promise<BalancerSnapshot>; choosable: Promise<void> } {
+    if (this.#refreshing) return this.#refreshing
+    const run = this.#refreshAll()
+    const refreshing = {
+      all: run
+        .then((parts) => parts.all)
+        .finally(() => {
+          if (this.#refreshing === refreshing) this.#refreshing = undefined
+        }),
+      choosable: run.then((parts) => parts.choosable),
+    }
+    this.#refreshing = refreshing
+    return refreshing
+  }
+
+  async #refreshAll(): Promise<{ all: Promise<BalancerSnapshot>; choosable: Promise<void> }> {
     const { store, servers, monitor, clock, shared, sockets, lifetime } = this.parts
     // Without an await first, probes start synchronously: in-flight counts stay exact.
     if (!servers.config) await this.parts.ready()
     sockets.openIfWanted(servers.settings())
     store.setMeta({ refreshing: true })
     void shared?.catchUp()
-    // Every server is probed, but the refresh (and every choice waiting on it) does not wait for the
-    // ones already out: a hung server's probe takes its whole timeout, and its answer could not make
-    // it a candidate yet (it must answer `probe.healthyAfter` times). Its result lands when it comes.
-    const probes = store.servers.map((server) => {
-      const probed = monitor.probe(server.id)
-      return server.health === 'unhealthy' ? undefined : probed
+    const out = new Set(store.servers.filter((server) => server.health === 'unhealthy').map((s) => s.id))
+    const probes = store.servers.map((server) => ({ id: server.id, done: monitor.probe(server.id) }))
+    const choosable = Promise.all(probes.filter((p) => !out.has(p.id)).map((p) => p.done)).then(() => {
+      if (!lifetime.ended) store.setMeta({ refreshing: false, refreshedAt: clock.now() })
     })
-    await Promise.all(probes)
-    if (!lifetime.ended) store.setMeta({ refreshing: false, refreshedAt: clock.now() })
-    return store.snapshot()
+    const all = Promise.all([choosable, ...probes.map((p) => p.done)]).then(() => store.snapshot())
+    return { all, choosable }
   }
 }

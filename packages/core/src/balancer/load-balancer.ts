@@ -48,7 +48,7 @@ export class LoadBalancer {
     this.#jobs = createJobApi(
       parts,
       {
-        acquire: (job) => this.acquire(job ? { job } : undefined),
+        acquire: (job, planned) => this.#parts.chooser.acquire(job ? { job } : {}, planned === true),
         recordJobDuration: (id, ms) => this.recordJobDuration(id, ms),
         refresh: () => this.refresh(),
         probe: (id) => this.probe(id),

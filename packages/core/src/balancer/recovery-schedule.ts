@@ -24,17 +24,23 @@ export class RecoverySchedule {
     private readonly reprobe: (id: string) => void,
   ) {}
 
-  /** A server failed (again): schedule its next re-probe with a longer delay. */
+  /**
+   * A server failed (again): schedule its next re-probe with a longer delay, counted from when the
+   * failed re-probe was due — a silent server's probe spends its whole timeout before it fails, and
+   * waiting the full delay after that would add the timeout to every cycle.
+   */
   failed(id: string): void {
     const { baseMs, capMs, jitter } = this.settings()
     const state = this.#states.get(id)
     const failures = (state?.failures ?? 0) + 1
     if (state?.timer !== undefined) this.clock.clearTimeout(state.timer)
     const wait = backoffDelay({ attempt: failures, baseMs, maxMs: capMs, jitter }, this.random)
-    const next: RecoveryState = { failures, dueAt: this.clock.now() + wait }
+    const now = this.clock.now()
+    const from = state !== undefined && state.dueAt <= now ? state.dueAt : now
+    const next: RecoveryState = { failures, dueAt: Math.max(now + Math.min(baseMs, wait), from + wait) }
     this.#states.set(id, next)
     this.#earliest = Math.min(this.#earliest, next.dueAt)
-    if (this.#armed) this.#arm(id, next, wait)
+    if (this.#armed) this.#arm(id, next, next.dueAt - now)
   }
 
   /** Re-check a server soon (after the base delay), without growing its backoff: right after a change. */

@@ -19,7 +19,7 @@ export const DEFAULT_FAILURE_HISTORY = 20
 
 /** Job API timings. */
 export const DEFAULT_JOB_SETTINGS = {
-  submitTimeoutMs: 30_000,
+  submitTimeoutMs: 10_000,
   requestTimeoutMs: 10_000,
   maxAttempts: 3,
   pollIntervalMs: 1_000,

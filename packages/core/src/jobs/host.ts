@@ -17,7 +17,8 @@ export interface JobHost {
   readonly clientId: string
   settings(): JobSettings
   newPromptId(): string
-  acquire(job: JobHints | undefined): Promise<Lease>
+  /** A lease on a server for `job`; `planned`: already planned on the current snapshot (no refresh wait). */
+  acquire(job: JobHints | undefined, planned?: boolean): Promise<Lease>
   /** Where to send requests for a server, or undefined when it left the config. */
   target(serverId: string): JobTarget | undefined
   /** What a request or a job showed of a server (outlier detection). */

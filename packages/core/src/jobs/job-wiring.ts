@@ -10,7 +10,7 @@ const OWNERSHIP_TTL_MS = 3_600_000
 
 /** What the job API takes from the balancer facade itself (its public, checked calls). */
 export interface JobFacade {
-  acquire(job: JobHints | undefined): Promise<Lease>
+  acquire(job: JobHints | undefined, planned?: boolean): Promise<Lease>
   recordJobDuration(serverId: string, durationMs: number): void
 }
 
@@ -46,7 +46,7 @@ export function createJobService(
       clientId: parts.clientId,
       settings: () => servers.settings().jobs,
       newPromptId: parts.newPromptId,
-      acquire: (job) => facade.acquire(job),
+      acquire: (job, planned) => facade.acquire(job, planned),
       target: (id) => {
         const config = servers.serverConfig(id)
         const target = servers.target(id)

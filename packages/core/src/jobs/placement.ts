@@ -91,6 +91,7 @@ export class Placement {
         const pinned = options.server !== undefined && avoid.length === 0 && attempts.length === 0
         lease = await this.host.acquire(
           pinned ? { ...(options.job ?? {}), include: [options.server!] } : excluding(options.job, tried),
+          pinned,
         )
       } catch (error) {
         const detail = ComfyBalancerError.isInstance(error) ? error.message : String(error)
@@ -172,10 +173,11 @@ export class Placement {
   }
 
   /**
-   * Asks the server whether it holds the prompt, retrying while it is unreachable, up to `lostAfterMs`
-   * (a server that took the POST may run the prompt when it answers again).
-   * `answered`: the POST reached a live server (a 5xx, a timeout, a garbled reply), which may have
-   * queued the prompt.
+   * Asks the server whether it holds the prompt, retrying while it is unreachable: up to
+   * `moveAfterMs` while it is silent (a hung server; a copy it may still hold is removed once it
+   * answers), up to `lostAfterMs` while it answers with errors (it is alive, and may have queued
+   * the prompt). `answered`: the POST reached a live server (a 5xx, a timeout, a garbled reply),
+   * which may have queued the prompt.
    */
   async #verify(
     target: JobTarget,
@@ -185,7 +187,7 @@ export class Placement {
   ): Promise<Verdict> {
     const { clock } = this.host
     const settings = this.host.settings()
-    const deadline = clock.now() + settings.lostAfterMs
+    const start = clock.now()
     const backoff = new Backoff(VERIFY_BACKOFF)
     for (;;) {
       const where = await locate(this.client, target, promptId, settings.requestTimeoutMs, signal)
@@ -196,8 +198,10 @@ export class Placement {
       // refused connection then may be a proxy in front of a worker that still runs it: wait for
       // a definite answer (a restarted server says "absent") rather than risk running it twice.
       if (where.cause === 'connection' && !answered) return 'unknown'
+      const limit =
+        where.cause === 'error' ? settings.lostAfterMs : Math.min(settings.moveAfterMs, settings.lostAfterMs)
       const delay = backoff.next()
-      if (clock.now() + delay > deadline || signal?.aborted) return 'unknown'
+      if (clock.now() + delay > start + limit || signal?.aborted) return 'unknown'
       await wait(clock, delay, signal).catch(() => undefined)
     }
   }

@@ -51,4 +51,30 @@ describe('load cache and single flight', () => {
     await h.clock.advance(10_000)
     expect(await chosen).toBe(FOUR[1])
   })
+
+  it('does not hold a choice up for the probe of a server already out (a hung one takes its whole timeout)', async () => {
+    const h = harness({})
+    await h.balancer.refresh()
+    h.model(FOUR[0]!).setFault({ kind: 'hang' })
+    h.balancer.recordFailure(FOUR[0]!, 'it hung')
+    await h.clock.advance(15_000) // the cache is stale now
+    let settled = false
+    const chosen = h.balancer.getOptimalServer().finally(() => {
+      settled = true
+    })
+    await h.clock.advance(0)
+    // The other three answered at once; the hung server's probe (10 s) did not hold the choice up.
+    expect(settled).toBe(true)
+    expect(await chosen).toBe(FOUR[1])
+    // The public refresh() still waits for every answer.
+    let refreshed = false
+    const refresh = h.balancer.refresh().finally(() => {
+      refreshed = true
+    })
+    await h.clock.advance(0)
+    expect(refreshed).toBe(false)
+    await h.clock.advance(10_000)
+    await refresh
+    expect(refreshed).toBe(true)
+  })
 })

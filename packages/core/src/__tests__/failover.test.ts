@@ -99,6 +99,31 @@ describe('failure, failover and recovery', () => {
     h.balancer.stop()
   })
 
+  it('re-probes a hung server on the backoff counted from when each re-probe was due, not from its timeout', async () => {
+    const h = harness({
+      servers: [A, B],
+      config: { probe: { jitter: 0, cacheMs: 600_000, intervalMs: 60_000 } },
+    })
+    await h.balancer.refresh()
+    h.balancer.start()
+    h.model(A).setFault({ kind: 'hang', endpoints: ['system_stats'] })
+    h.balancer.recordFailure(A, 'it hung')
+    const starts: number[] = []
+    let seen = h.model(A).requestCounts.system_stats
+    for (let t = 0; t < 55_000; t += 250) {
+      await h.clock.advance(250)
+      const now = h.model(A).requestCounts.system_stats
+      if (now > seen) starts.push(h.clock.now())
+      seen = now
+    }
+    const gaps = starts.slice(1).map((at, i) => at - starts[i]!)
+    // Each probe hangs for its whole 10 s timeout; the backoff (1, 2, 4, 8, 16 s …) runs from when it
+    // was due, so a timeout stretches only a gap shorter than itself (plus the 1 s base after it).
+    // Counted from the timeout instead, they would be 14, 18 and 26 s.
+    expect(gaps.slice(1, 4)).toEqual([11_000, 11_000, 16_000])
+    h.balancer.stop()
+  })
+
   it('keeps a bounded failure history', async () => {
     const h = harness({ servers: [A, B], config: { failureHistory: 3 } })
     await h.balancer.refresh()

@@ -213,13 +213,19 @@ async function followLoop(
         if (why.verdict === 'lost') throw new JobError(job.promptId, job.serverId, 'lost', why.text)
         job.started = false
         delete job.watch
-        if (where.state === 'unreachable') onStaleCopy(job.serverId, job.promptId)
+        if (where.state === 'unreachable') {
+          // Silent for this long is down: it must answer probes again before it gets work, and its
+          // copy of the prompt is removed when it does.
+          host.observe(job.serverId, { type: 'connection', reason: why.text })
+          onStaleCopy(job.serverId, job.promptId)
+        }
         await replace(deps, job, why.text, emit)
         continue
       }
     }
-    // With pushes, status checks only reconcile (events can be missed while a socket reconnects).
-    const pushing = host.pushes(job.serverId)
+    // With pushes, status checks only reconcile (events can be missed while a socket reconnects);
+    // an owner that stopped answering is checked at the poll pace, so a silence limit is not overrun.
+    const pushing = host.pushes(job.serverId) && where.state !== 'unreachable'
     await news.next(clock, pushing ? settings.pollIntervalMs * 10 : settings.pollIntervalMs, options.signal)
   }
 }

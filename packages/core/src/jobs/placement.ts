@@ -91,7 +91,9 @@ export class Placement {
         const pinned = options.server !== undefined && avoid.length === 0 && attempts.length === 0
         lease = await this.host.acquire(
           pinned ? { ...(options.job ?? {}), include: [options.server!] } : excluding(options.job, tried),
-          pinned,
+          // A chosen server, or a job moving off a lost one: no wait on a refresh (a hung server's
+          // probe would hold it up for a whole timeout); a stale cache is refreshed meanwhile.
+          pinned || tried.length > 0,
         )
       } catch (error) {
         const detail = ComfyBalancerError.isInstance(error) ? error.message : String(error)

@@ -25,8 +25,6 @@ export interface SoakReport {
   readonly unexplained: number
   /** Errors that were not our typed errors at all (should be 0). */
   readonly untyped: number
-  /** Duplicated prompt ids by cause (see {@link WIPED_RESULT}); `other` has no known cause. */
-  readonly duplicatedCauses: Record<string, number>
   /** The first few duplicated prompt ids: each run, the job's outcome and the faults around it. */
   readonly duplicateDetails: readonly string[]
   /** Prompt ids that started on two servers: each preceded by a lost or interrupted run. */
@@ -46,28 +44,12 @@ export interface SoakReport {
   readonly heap: { beforeMb: number | null; afterJobsMb: number | null; afterDisposeMb: number | null }
 }
 
-/**
- * A known core behaviour the soak finds: a job with `rerunIfLost` that finished on its server, whose
- * server then restarted (wiping ComfyUI's in-memory history) before the balancer read the result,
- * is run a second time, although the balancer had seen it start and end.
- */
-export const WIPED_RESULT =
-  'rerunIfLost job run again: a restart wiped its finished result before it was read'
-
-/**
- * The same window for a job *without* `rerunIfLost`: it finished on its server so soon after being
- * handed over (or while its server's socket was reconnecting) that the balancer had not yet seen it
- * run, and a restart then wiped the evidence, so it was placed again as never run. Issue 15 item 4
- * (count every duplicate) has to close this; until then the soak names it rather than hide it.
- */
-export const WIPED_UNSEEN =
-  'run again as never run: a restart wiped its finished result before the balancer saw it run'
-
 /** One job as the soak saw it from the caller's side. */
 export interface JobRecord {
   readonly index: number
   readonly arrival: number
-  readonly rerunIfLost: boolean
+  /** `rerunIfLost: false` (strict at-most-once); otherwise the default. */
+  readonly strict: boolean
   settledAt?: number
   settles: number
   /** The balancer reported the job started (a pushed or polled start). */

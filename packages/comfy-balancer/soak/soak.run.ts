@@ -31,7 +31,7 @@ it(`soak: ${JOBS} jobs, random faults (seed ${SEED}), then ${SELECTIONS} selecti
     ['settled', String(report.settled)],
     ['succeeded', String(report.succeeded)],
     ['lost', String(report.lost)],
-    ['duplicated', `${report.duplicated} ${JSON.stringify(report.duplicatedCauses)}`],
+    ['duplicated', `${report.duplicated}`],
     ['typed errors', JSON.stringify(report.errors)],
     ['unexplained / untyped errors', `${report.unexplained} / ${report.untyped}`],
     ['started on two servers (after a lost or interrupted run)', String(report.startedOnTwoServers)],

@@ -1,6 +1,6 @@
 import type { ChaosKind, startChaos } from '@comfy-balancer/testkit'
 import type { SimCluster } from '@comfy-balancer/testkit/sim'
-import { type JobRecord, WIPED_RESULT, WIPED_UNSEEN } from './report.js'
+import type { JobRecord } from './report.js'
 
 type Chaos = ReturnType<typeof startChaos>
 type Run = { server: string; outcome: string; start: number; end: number | undefined }
@@ -11,7 +11,6 @@ export interface Verdict {
   readonly duplicated: number
   readonly startedOnTwoServers: number
   readonly duplicateDetails: string[]
-  readonly duplicatedCauses: Record<string, number>
   readonly lost: number
   /** Arrival to the end of the successful run, per job that succeeded (simulated ms). */
   readonly latencies: number[]
@@ -51,7 +50,6 @@ export function judge(run: {
   let duplicated = 0
   let startedOnTwoServers = 0
   const duplicateDetails: string[] = []
-  const duplicatedCauses: Record<string, number> = {}
   for (const [promptId, list] of runs) {
     const completed = list
       .filter((run) => run.outcome === 'success' || run.outcome === 'error')
@@ -59,19 +57,6 @@ export function judge(run: {
     if (completed.length > 1) {
       duplicated += 1
       const job = jobs.find((j) => j.promptId === promptId)
-      const [first, second] = completed as [(typeof completed)[0], (typeof completed)[0]]
-      const wiped =
-        first.outcome === 'success' &&
-        chaos
-          .during(first.server, first.end ?? first.start, second.start)
-          .some(
-            (e) =>
-              (e.kind === 'crash' || e.kind === 'restart') &&
-              e.at >= (first.end ?? first.start) &&
-              e.at <= second.start,
-          )
-      const cause = !wiped ? 'other' : job?.rerunIfLost === true ? WIPED_RESULT : WIPED_UNSEEN
-      duplicatedCauses[cause] = (duplicatedCauses[cause] ?? 0) + 1
       if (duplicateDetails.length < 10) {
         const err = job?.error as { code?: string; message?: string } | undefined
         const around = (name: string, at: number) =>
@@ -83,7 +68,7 @@ export function judge(run: {
             )
             .join(',')
         duplicateDetails.push(
-          `${promptId} rerunIfLost ${job?.rerunIfLost} seen started ${job?.started} arrived ${job ? Math.round(job.arrival - t0) : '?'} settled ${job?.settledAt === undefined ? '?' : Math.round(job.settledAt - t0)} ` +
+          `${promptId} strict ${job?.strict} seen started ${job?.started} arrived ${job ? Math.round(job.arrival - t0) : '?'} settled ${job?.settledAt === undefined ? '?' : Math.round(job.settledAt - t0)} ` +
             `${job?.result ? `ok on ${serverName.get(job.result.serverId)} attempts ${job.result.attempts}` : `error ${err?.code} ${err?.message}`}; runs: ` +
             list
               .map(
@@ -138,7 +123,6 @@ export function judge(run: {
     duplicated,
     startedOnTwoServers,
     duplicateDetails,
-    duplicatedCauses,
     lost,
     latencies,
     errors,
@@ -166,12 +150,21 @@ function explain(
   const ran = promptId === undefined ? [] : (runs.get(promptId) ?? [])
   switch (error.code) {
     case 'JOB_LOST': {
-      if (ran.some((run) => run.outcome === 'lost'))
-        return 'its server crashed while running it (not rerunIfLost)'
       const kinds = faultsOn(error.serverId)
+      if (ran.some((run) => run.outcome === 'lost')) {
+        if (job.strict) return 'its server crashed while running it (rerunIfLost: false)'
+        // By default a run that died with its process runs again, unless its fate was not watched.
+        if (kinds.includes('crash') || kinds.includes('restart'))
+          return `its server restarted while running it, and a gap in its events left its fate unknown (${kinds.join('+')})`
+        return undefined
+      }
       if (kinds.length === 0) return undefined
-      // Never started anywhere, yet reported lost: the balancer should have placed it again.
-      if (ran.length === 0) return `UNEXPLAINED: reported lost but never started (faults: ${kinds.join('+')})`
+      if (ran.length === 0) {
+        // It never ran, but a restart during a gap in its events could have wiped a finished run.
+        if (kinds.includes('crash') || kinds.includes('restart'))
+          return `its server restarted while its events were not watched: whether it ran could not be known (${kinds.join('+')})`
+        return `UNEXPLAINED: reported lost but never started (faults: ${kinds.join('+')})`
+      }
       return `its server was unreachable after it started (${kinds.join('+')})`
     }
     case 'JOB_FAILED': {

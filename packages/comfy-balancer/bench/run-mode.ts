@@ -152,9 +152,12 @@ export async function runMode(
         `${Math.round(latency)} ms: ${result.promptId} arrived ${Math.round(arrivals.get(result.promptId)! - t0)} ms, ran on ${result.serverId}, ${result.attempts} attempt(s)`,
       )
     }
-    if (process.env.BENCH_TRACE)
-      for (const line of slowest.sort((a, b) => Number.parseInt(b) - Number.parseInt(a)).slice(0, 8))
+    if (process.env.BENCH_TRACE) {
+      // `BENCH_TRACE=all`: every job; otherwise the eight slowest.
+      const top = process.env.BENCH_TRACE === 'all' ? slowest.length : 8
+      for (const line of slowest.sort((a, b) => Number.parseInt(b) - Number.parseInt(a)).slice(0, top))
         console.log(`slow ${line}`)
+    }
     return {
       ...summarize(latencies, finishes),
       settled: results.length,

@@ -110,7 +110,12 @@ for (const seed of SEEDS) {
         ],
         observe: (sims, t0, jobIds) => {
           figures = faultFigures(sims, t0, jobIds, window, MEAN_WORK_MS / SPEEDS[window.server]!)
-          if (process.env.BENCH_TRACE) for (const line of traceWindow(sims, t0, window)) console.log(line)
+          if (process.env.BENCH_TRACE) {
+            for (const line of traceWindow(sims, t0, window)) console.log(line)
+            // And the three minutes after it: how the cluster catches up.
+            const after = { ...window, fromMs: window.toMs, toMs: window.toMs + 180_000 }
+            for (const line of traceWindow(sims, t0, after)) console.log(`after: ${line}`)
+          }
         },
       })
       const errors = Object.values(outcome.typedErrors).reduce((a, b) => a + b, 0)

@@ -24,6 +24,7 @@ describe('parseConfig', () => {
       queueMode: 'auto',
       jitter: 0.1,
       recoveryBaseMs: 1_000,
+      recoveryMaxMs: 5_000,
       unhealthyAfter: 2,
       healthyAfter: 2,
     })

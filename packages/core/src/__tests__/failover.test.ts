@@ -39,10 +39,10 @@ describe('failure, failover and recovery', () => {
     ])
   })
 
-  it('re-probes an unhealthy server with doubling backoff capped at the interval, and re-admits it', async () => {
+  it('re-probes an unhealthy server with doubling backoff capped at recoveryMaxMs, and re-admits it', async () => {
     const h = harness({
       servers: [A, B],
-      config: { probe: { jitter: 0, intervalMs: 8_000, cacheMs: 60_000 } },
+      config: { probe: { jitter: 0, intervalMs: 8_000, cacheMs: 60_000, recoveryMaxMs: 8_000 } },
     })
     h.balancer.start()
     await h.clock.flush()
@@ -57,7 +57,7 @@ describe('failure, failover and recovery', () => {
       if (now > last) probeTimes.push(h.clock.now() - t0)
       last = now
     }
-    // 1 s, then 2 s, 4 s, 8 s (capped at the 8 s interval), 8 s … plus the regular 8 s refreshes.
+    // 1 s, then 2 s, 4 s, 8 s (capped at recoveryMaxMs), 8 s … plus the regular 8 s refreshes.
     expect(probeTimes.slice(0, 4)).toEqual([1_000, 3_000, 7_000, 8_000])
     h.model(A).setFault(undefined)
     await h.clock.advance(8_000)
@@ -102,7 +102,7 @@ describe('failure, failover and recovery', () => {
   it('re-probes a hung server on the backoff counted from when each re-probe was due, not from its timeout', async () => {
     const h = harness({
       servers: [A, B],
-      config: { probe: { jitter: 0, cacheMs: 600_000, intervalMs: 60_000 } },
+      config: { probe: { jitter: 0, cacheMs: 600_000, intervalMs: 60_000, recoveryMaxMs: 60_000 } },
     })
     await h.balancer.refresh()
     h.balancer.start()

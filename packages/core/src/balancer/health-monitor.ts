@@ -35,7 +35,7 @@ export class HealthMonitor {
         const probe = host.config()?.probe
         return {
           baseMs: probe?.recoveryBaseMs ?? 1_000,
-          capMs: probe?.intervalMs ?? 15_000,
+          capMs: probe?.recoveryMaxMs ?? 5_000,
           jitter: probe?.jitter ?? 0.1,
         }
       },

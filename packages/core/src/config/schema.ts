@@ -70,8 +70,13 @@ export const probeInputSchema = z.strictObject({
     .optional(),
   /** Share of the interval by which background timers are randomly shifted (0–0.5). */
   jitter: z.number().min(0).max(0.5, { error: 'expected jitter between 0 and 0.5' }).optional(),
-  /** First re-probe delay for an unhealthy server; doubles up to `intervalMs`. */
+  /** First re-probe delay for an unhealthy server; doubles up to `recoveryMaxMs`. */
   recoveryBaseMs: nonNegativeMs('a delay').min(10).optional(),
+  /**
+   * Longest wait between re-probes of an unhealthy server (counted from when the last one was due),
+   * so a server that comes back is in rotation within about this long.
+   */
+  recoveryMaxMs: nonNegativeMs('a delay').min(10).optional(),
   /** Failed probes in a row that make a healthy server unhealthy (a failed job does at once). */
   unhealthyAfter: z
     .number()

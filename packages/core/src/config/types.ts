@@ -10,6 +10,7 @@ export interface ProbeSettings {
   readonly queueMode: 'auto' | 'prompt' | 'queue' | 'ws'
   readonly jitter: number
   readonly recoveryBaseMs: number
+  readonly recoveryMaxMs: number
   readonly unhealthyAfter: number
   readonly healthyAfter: number
 }

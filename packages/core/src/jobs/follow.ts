@@ -2,9 +2,11 @@ import { JobError } from '../errors/job-errors.js'
 import type { ComfyClient } from './comfy-client.js'
 import type { JobHost } from './host.js'
 import { locate, type Whereabouts } from './locate.js'
+import { lostWhy, silenceLimit } from './lost-verdict.js'
 import { readOutcome } from './outcome.js'
 import type { OwnedJob } from './ownership.js'
 import type { Placement } from './placement.js'
+import { collect, type Pushed, pushedFailure } from './pushed.js'
 import type { JobEvent, JobResult, ResultOptions } from './types.js'
 
 /** What following a job needs from the job service. */
@@ -53,63 +55,12 @@ export async function follow(deps: FollowDeps, job: OwnedJob, options: ResultOpt
   }
 }
 
-/**
- * What the owner pushed about the job over its WebSocket: enough to finish the job if the server
- * restarts (wiping its in-memory history) after it pushed `execution_success` but before the result
- * was read — rather than call it lost, or run it again.
- */
-interface Pushed {
-  serverId: string
-  outputs: Record<string, Record<string, unknown>>
-  success: boolean
-  /** An `execution_error` was pushed and already counted against the server. */
-  failureObserved?: boolean
-  startedAt?: number
-  endedAt?: number
-}
-
-function collect(
-  pushed: Pushed,
-  type: string,
-  data: Record<string, unknown>,
-  serverId: string,
-  now: number,
-): void {
-  if (pushed.serverId !== serverId) {
-    // Placed again elsewhere: what the old server said no longer applies.
-    pushed.serverId = serverId
-    pushed.outputs = {}
-    pushed.success = false
-    delete pushed.failureObserved
-    delete pushed.startedAt
-    delete pushed.endedAt
-  }
-  if (type === 'execution_start') pushed.startedAt = now
-  else if (type === 'executed' && typeof data.node === 'string' && isRecord(data.output)) {
-    pushed.outputs[data.node] = data.output
-  } else if (type === 'execution_success') {
-    pushed.success = true
-    pushed.endedAt = now
-  }
-}
-
 async function whereOnOwner(deps: FollowDeps, job: OwnedJob): Promise<'held' | 'absent' | 'unreachable'> {
   const target = deps.host.target(job.serverId)
   if (!target) return 'absent'
   const where = await locate(deps.client, target, job.promptId, deps.host.settings().requestTimeoutMs)
   return where.state === 'absent' ? 'absent' : where.state === 'unreachable' ? 'unreachable' : 'held'
 }
-
-/** The reason an outlier record gives for a pushed `execution_error`, as the history's would read. */
-function pushedFailure(promptId: string, serverId: string, data: Record<string, unknown>): string {
-  const outcome = readOutcome(promptId, serverId, {
-    status: { status_str: 'error', messages: [['execution_error', data]] },
-  })
-  return outcome.ok ? 'execution_error' : outcome.error.message
-}
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** Wakes the follow loop early when the owner pushes something about the job. */
 class News {
@@ -227,63 +178,6 @@ async function followLoop(
     // an owner that stopped answering is checked at the poll pace, so a silence limit is not overrun.
     const pushing = host.pushes(job.serverId) && where.state !== 'unreachable'
     await news.next(clock, pushing ? settings.pollIntervalMs * 10 : settings.pollIntervalMs, options.signal)
-  }
-}
-
-/**
- * How long the owner may fail to say where the job is before it counts as gone. A job watched over
- * the owner's socket and not seen to start moves off a silent owner after `moveAfterMs`; anything
- * that may be running (or whose start could have been missed) waits `lostAfterMs`, as does a job on
- * an owner that answers, but with errors: that server is alive and may well run it.
- */
-function silenceLimit(host: JobHost, job: OwnedJob, where: Whereabouts): number {
-  const { lostAfterMs, moveAfterMs } = host.settings()
-  if (job.started || where.state !== 'unreachable' || where.cause === 'error') return lostAfterMs
-  const watched =
-    job.watch?.serverId === job.serverId ? host.watchedThrough(job.serverId, job.watch.epoch) : 'unknown'
-  return watched === 'unknown' ? lostAfterMs : Math.min(moveAfterMs, lostAfterMs)
-}
-
-/**
- * Whether a job its owner lost may run again elsewhere, and why. The owner came back without it
- * (`absent`): if the balancer watched it over a socket that stayed open, or whose server died with
- * it, the job never finished there — it runs again unless it had started and the caller asked for
- * strict at-most-once. Otherwise it may have finished before a restart wiped its result: lost,
- * unless the caller allows a rerun (`rerunIfLost: true`). A silent owner: a job not seen to start
- * moves (its stale copy is removed once the owner answers); one that started is lost.
- */
-function lostWhy(
-  host: JobHost,
-  job: OwnedJob,
-  where: Extract<Whereabouts, { state: 'absent' | 'unreachable' }>,
-): { verdict: 'lost' | 'again'; text: string } {
-  const rerun = job.options.rerunIfLost
-  if (where.state === 'unreachable') {
-    const text = `unreachable: ${where.reason}`
-    if (!job.started || rerun === true) return { verdict: 'again', text }
-    return {
-      verdict: 'lost',
-      text: `it had started, then ${text}; not run again, as it may still run there (rerunIfLost: true runs it again anyway)`,
-    }
-  }
-  const watched =
-    job.watch?.serverId === job.serverId ? host.watchedThrough(job.serverId, job.watch.epoch) : 'unknown'
-  if (watched !== 'unknown') {
-    if (!job.started) return { verdict: 'again', text: 'its server lost it before it started (restarted?)' }
-    if (rerun !== false)
-      return {
-        verdict: 'again',
-        text: 'its server restarted while running it: the run died with the process',
-      }
-    return {
-      verdict: 'lost',
-      text: 'it had started, then its server restarted without it; not run again (rerunIfLost: false)',
-    }
-  }
-  if (rerun === true) return { verdict: 'again', text: 'its server no longer has it (restarted?)' }
-  return {
-    verdict: 'lost',
-    text: `its server no longer has it (restarted?) and whether it ${job.started ? 'finished' : 'ran'} there first cannot be known (its events were not watched throughout); not run again (rerunIfLost: true runs it again anyway)`,
   }
 }
 

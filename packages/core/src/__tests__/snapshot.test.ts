@@ -77,13 +77,13 @@ describe('snapshots and subscriptions', () => {
     ])
   })
 
-  it('feeds observed job durations into a peak-sensitive jobMs', async () => {
+  it('feeds observed job durations into a jobMs that rises fast (half way) and falls slowly (a tenth)', async () => {
     const h = harness({ servers: FOUR.slice(0, 1) })
     h.balancer.recordJobDuration(FOUR[0]!, 1_000)
     h.balancer.recordJobDuration(FOUR[0]!, 3_000)
-    expect(h.balancer.getSnapshot().servers[0]?.jobMs).toBe(3_000)
+    expect(h.balancer.getSnapshot().servers[0]?.jobMs).toBe(2_000)
     h.balancer.recordJobDuration(FOUR[0]!, 1_000)
-    expect(h.balancer.getSnapshot().servers[0]?.jobMs).toBe(2_800)
+    expect(h.balancer.getSnapshot().servers[0]?.jobMs).toBe(1_900)
     expect(() => h.balancer.recordJobDuration(FOUR[0]!, -1)).toThrow(/duration ≥ 0/)
   })
 })

@@ -1,11 +1,18 @@
 import type { FailureRecord, QueueState, ServerConfig, ServerSnapshot } from '../contracts/server.js'
-import { ewma, peakEwma } from '../util/ewma.js'
+import { ewma, riseFastEwma } from '../util/ewma.js'
 import { redactUrl } from '../util/redact.js'
 
 /** Weight of a new latency sample in the probe round-trip EWMA. */
 const LATENCY_ALPHA = 0.3
 /** Weight of a new sample in the job-duration EWMA (about ten jobs of memory). */
 const JOB_ALPHA = 0.1
+/**
+ * Weight of a slower sample: half the way up at once. Jumping all the way (Finagle's peak EWMA)
+ * let one long job of a lognormal workload mark a slow GPU at twice its mean, and a GPU thought
+ * that slow gets too few jobs to decay: idle while work waited (bench:faults, 2026-12-07: the
+ * no-fault reference 1.04× → 1.02× of the oracle, the hang 1.04× → 1.03×, over several runs).
+ */
+const JOB_RISE_ALPHA = 0.5
 
 /**
  * Every snapshot is built here, with every key in the same order (absent values as `undefined`):
@@ -133,9 +140,9 @@ export function withLock(current: ServerSnapshot, until: number | undefined): Se
   return current.lockedUntil === until ? current : snapshot(current, { lockedUntil: until })
 }
 
-/** An observed job duration feeds the server's peak-sensitive `jobMs` estimate. */
+/** An observed job duration feeds the server's `jobMs` estimate (quick to rise, slow to fall). */
 export function jobTimed(current: ServerSnapshot, durationMs: number): ServerSnapshot {
-  return snapshot(current, { jobMs: peakEwma(current.jobMs, durationMs, JOB_ALPHA) })
+  return snapshot(current, { jobMs: riseFastEwma(current.jobMs, durationMs, JOB_RISE_ALPHA, JOB_ALPHA) })
 }
 
 /** A `status` push over the WebSocket: the queue as of now. Health is left to the probes. */

@@ -4,10 +4,17 @@ export function ewma(previous: number | undefined, sample: number, alpha: number
 }
 
 /**
- * A peak-sensitive EWMA (as Finagle's): a sample above the average replaces it at once, so a
- * server that slows down is seen as slow immediately; samples below decay in gradually.
+ * An EWMA that rises faster than it falls: a sample above the average pulls it up with weight
+ * `riseAlpha`, one below with `fallAlpha`. A server that slows down is seen as slower at once, yet
+ * one long job of a varied workload does not set its estimate to that job's length (as a full
+ * peak EWMA would).
  */
-export function peakEwma(previous: number | undefined, sample: number, alpha: number): number {
-  if (previous === undefined || sample > previous) return sample
-  return previous + alpha * (sample - previous)
+export function riseFastEwma(
+  previous: number | undefined,
+  sample: number,
+  riseAlpha: number,
+  fallAlpha: number,
+): number {
+  if (previous === undefined) return sample
+  return previous + (sample > previous ? riseAlpha : fallAlpha) * (sample - previous)
 }

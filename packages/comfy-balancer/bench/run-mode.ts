@@ -94,7 +94,6 @@ export async function runMode(
     const b = balancer
     await b.refresh()
     const t0 = clock.now()
-    if (process.env.DEBUG_PLAN) (globalThis as { DEBUG_PLAN?: number }).DEBUG_PLAN = t0
     const arrivals = new Map<string, number>()
     const typedErrors: Record<string, number> = {}
     const run = (item: WorkItem): Promise<JobResult | undefined> => {

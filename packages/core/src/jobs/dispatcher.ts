@@ -188,8 +188,6 @@ export class LateBindingDispatcher {
       servers,
       this.#tuning,
     )
-    if ((globalThis as { DEBUG_PLAN?: number }).DEBUG_PLAN !== undefined)
-      console.log(`plan ${Math.round(now - (globalThis as { DEBUG_PLAN?: number }).DEBUG_PLAN!)} line ${this.#waiting.line.length} send ${decisions.map((d) => d.serverId.slice(-5)).join(',')} servers ${servers.map((s) => `${s.id.slice(-5)}:${s.ahead}:${Math.round(s.runningLeftMs)}:${Math.round(s.jobMs)}`).join(' ')} pool ${pool.map((s) => `${s.id.slice(-5)}:${s.health}`).join(' ')}`)
     for (const { key, serverId } of decisions) {
       const entry = this.#waiting.take(key)
       if (entry !== undefined) this.#send(entry, serverId)

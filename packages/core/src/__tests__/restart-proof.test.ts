@@ -10,6 +10,7 @@ import {
   silentLogger,
 } from '../index.js'
 import { createNodeTransport } from '../node.js'
+import { until, waitFor } from './sim-waits.js'
 
 /**
  * What the balancer may do with a prompt its server lost, on real simulated servers with real
@@ -23,30 +24,6 @@ afterEach(async () => {
   balancer?.dispose()
   await cluster?.close()
 })
-
-/** Resolves when `predicate` holds, checked every few ms of real time; the test timeout bounds it. */
-function waitFor(predicate: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const poll = setInterval(() => {
-      if (!predicate()) return
-      clearInterval(poll)
-      resolve()
-    }, 2)
-  })
-}
-
-/** Resolves when `predicate` holds on a snapshot (checked on every change); the test timeout bounds it. */
-function until(b: LoadBalancer, predicate: (s: BalancerSnapshot) => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => {
-      if (!predicate(b.getSnapshot())) return
-      unsubscribe()
-      resolve()
-    }
-    const unsubscribe = b.subscribe(check)
-    check()
-  })
-}
 
 async function setup() {
   cluster = await startSimCluster([{ speed: 1 }, { speed: 1 }], { timeScale: 0.05 })

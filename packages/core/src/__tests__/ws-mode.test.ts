@@ -8,6 +8,7 @@ import {
   silentLogger,
 } from '../index.js'
 import { createNodeTransport } from '../node.js'
+import { until } from './sim-waits.js'
 
 let cluster: SimCluster | undefined
 let balancer: LoadBalancer | undefined
@@ -16,30 +17,6 @@ afterEach(async () => {
   balancer?.dispose()
   await cluster?.close()
 })
-
-/** Resolves when the snapshot satisfies `predicate`; fails after `ms` of real time (never sleeps). */
-function until(
-  b: LoadBalancer,
-  predicate: (s: BalancerSnapshot) => boolean,
-  ms = 5_000,
-): Promise<BalancerSnapshot> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const snapshot = b.getSnapshot()
-      if (!predicate(snapshot)) return false
-      clearTimeout(timer)
-      unsubscribe()
-      resolve(snapshot)
-      return true
-    }
-    const timer = setTimeout(() => {
-      unsubscribe()
-      reject(new Error('condition not reached in time'))
-    }, ms)
-    const unsubscribe = b.subscribe(check)
-    check()
-  })
-}
 
 async function setup(speeds: number[]) {
   cluster = await startSimCluster(

@@ -29,11 +29,6 @@ async function failJobsOn(h: ReturnType<typeof harness>, url: string, count: num
   }
 }
 
-/** How many prompts each server's worker started. */
-function startsByServer(h: ReturnType<typeof harness>): Record<string, number> {
-  return Object.fromEntries([...h.cluster.models].map(([url, model]) => [id(url), model.log.length]))
-}
-
 describe('outlier ejection', () => {
   it('a black hole (every job fails at once, probes fine) gets under 2 % of 400 jobs, ejected after 1; its failed jobs run again elsewhere', async () => {
     const h = harness({ config: exact })

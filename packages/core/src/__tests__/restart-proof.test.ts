@@ -1,7 +1,6 @@
 import { type SimCluster, startSimCluster } from '@comfy-balancer/testkit/sim'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
-  type BalancerSnapshot,
   consoleLogger,
   createLoadBalancer,
   type JobError,

@@ -1,12 +1,6 @@
 import { type SimCluster, startSimCluster } from '@comfy-balancer/testkit/sim'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import {
-  type BalancerSnapshot,
-  createLoadBalancer,
-  type JobEvent,
-  type LoadBalancer,
-  silentLogger,
-} from '../index.js'
+import { createLoadBalancer, type JobEvent, type LoadBalancer, silentLogger } from '../index.js'
 import { createNodeTransport } from '../node.js'
 import { until } from './sim-waits.js'
 

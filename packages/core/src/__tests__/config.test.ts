@@ -90,6 +90,30 @@ describe('parseConfig', () => {
     expect(issues).toHaveLength(2)
   })
 
+  it('takes a canary prompt or false, and names what is wrong with a bad one', () => {
+    const canary = { '9': { class_type: 'MyTinyCheck', inputs: { seconds: 0 } } }
+    expect(parseConfig({ servers: ['http://a:1'], outlier: { canary } }).outlier.canary).toEqual(canary)
+    expect(parseConfig({ servers: ['http://a:1'], outlier: { canary: false } }).outlier.canary).toBe(false)
+    for (const bad of [true, {}, { '1': { inputs: {} } }, { '1': { class_type: 'X' } }, 'EmptyImage']) {
+      const issues = issuesOf({ servers: ['http://a:1'], outlier: { canary: bad } })
+      expect(issues.map((issue) => issue.path)).toEqual([expect.stringMatching(/^outlier\.canary/)])
+    }
+    expect(issuesOf({ servers: ['http://a:1'], outlier: { canary: true } })[0]?.message).toMatch(
+      /expected false or an API-format prompt/,
+    )
+    expect(issuesOf({ servers: ['http://a:1'], outlier: { canaryIntervalMs: 5 } })).toEqual([
+      expect.objectContaining({ path: 'outlier.canaryIntervalMs', message: expect.stringMatching(/≥ 100/) }),
+    ])
+    expect(parseConfig({ servers: ['http://a:1'] }).jobs).toMatchObject({
+      moveAfterMs: 15_000,
+      lostAfterMs: 60_000,
+    })
+    expect(issuesOf({ servers: ['http://a:1'], jobs: { moveAfterMs: -1 } })[0]?.path).toBe('jobs.moveAfterMs')
+    expect(issuesOf({ servers: ['http://a:1'], probe: { recoveryMaxMs: 1 } })[0]?.path).toBe(
+      'probe.recoveryMaxMs',
+    )
+  })
+
   it('fills Envoy-like outlier defaults and checks the ejection times against each other', () => {
     expect(parseConfig({ servers: ['http://a:1'] }).outlier).toEqual({
       enabled: true,

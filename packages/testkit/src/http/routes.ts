@@ -26,8 +26,8 @@ export interface Route {
 
 const queueInfoWrong = { exec_info: { queue_remaining: 'lots' } }
 
-/** The routes the simulated server answers, as server.py defines them. */
-export const ROUTES: readonly Route[] = [
+/** The job routes: queue, prompts, history, interrupt, outputs. */
+const JOB_ROUTES: readonly Route[] = [
   {
     method: 'GET',
     path: '/system_stats',
@@ -164,6 +164,67 @@ export const ROUTES: readonly Route[] = [
     wrongShape: () => ({ image: 42 }),
   },
 ]
+
+/** The catalog routes (server.py): what a server can run, read by clients when they connect. */
+const CATALOG_ROUTES: readonly Route[] = [
+  {
+    method: 'GET',
+    path: '/object_info',
+    endpoint: 'catalog',
+    handle: ({ model }) => jsonReply(model.catalog.objectInfo()),
+    wrongShape: () => [42],
+  },
+  {
+    method: 'GET',
+    path: '/object_info/:nodeClass',
+    endpoint: 'catalog',
+    handle: ({ model, params }) => jsonReply(model.catalog.objectInfoOf(params.nodeClass ?? '')),
+    wrongShape: () => [42],
+  },
+  {
+    method: 'GET',
+    path: '/models',
+    endpoint: 'catalog',
+    handle: ({ model }) => jsonReply(model.catalog.folders()),
+    wrongShape: () => ({ folders: 42 }),
+  },
+  {
+    method: 'GET',
+    path: '/models/:folder',
+    endpoint: 'catalog',
+    handle: ({ model, params }) => {
+      // An unregistered folder is aiohttp's bare 404, not JSON.
+      const files = model.catalog.files(params.folder ?? '')
+      return files === undefined ? emptyReply(404) : jsonReply(files)
+    },
+    wrongShape: () => ({ files: 42 }),
+  },
+  {
+    method: 'GET',
+    path: '/embeddings',
+    endpoint: 'catalog',
+    handle: ({ model }) => jsonReply(model.catalog.embeddings()),
+    wrongShape: () => ({ embeddings: 42 }),
+  },
+  {
+    method: 'GET',
+    path: '/extensions',
+    endpoint: 'catalog',
+    handle: ({ model }) => jsonReply(model.catalog.extensions()),
+    wrongShape: () => ({ extensions: 42 }),
+  },
+  {
+    method: 'GET',
+    path: '/features',
+    endpoint: 'catalog',
+    // ComfyUI's default upload limit, 100 MiB, reported in bytes as a float.
+    handle: () => jsonReply({ supports_preview_metadata: true, max_upload_size: 104_857_600 }),
+    wrongShape: () => [42],
+  },
+]
+
+/** The routes the simulated server answers, as server.py defines them. */
+export const ROUTES: readonly Route[] = [...JOB_ROUTES, ...CATALOG_ROUTES]
 
 /**
  * The route for this method and path (below the server's base URL, also under `/api`), with its

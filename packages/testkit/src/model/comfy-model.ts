@@ -1,3 +1,4 @@
+import { Catalog } from './catalog'
 import type { HistoryEntry, HistoryResponse, JobInfo, QueueSnapshot, SystemStats } from './comfy-types'
 import { EventHub } from './event-hub'
 import { HistoryStore } from './history-store'
@@ -48,6 +49,7 @@ type MutableLogEntry = { -readonly [K in keyof ExecutionLogEntry]: ExecutionLogE
 class SimulatedComfyServer implements ComfyModel {
   readonly id: string
   readonly clock: ModelClock
+  readonly catalog: Catalog
   readonly #version: string
   readonly #events = new EventHub()
   readonly #pending = new PendingQueue()
@@ -68,6 +70,7 @@ class SimulatedComfyServer implements ComfyModel {
     this.#speed = checkSpeed(options.speed ?? 1)
     this.id = options.id ?? 'comfyui'
     this.clock = options.clock
+    this.catalog = new Catalog(options.catalog)
     this.#version = options.version ?? '0.26.0'
     // The host is a separate object so that the job callbacks stay off the public model.
     this.#host = {

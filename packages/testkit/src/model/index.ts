@@ -1,3 +1,4 @@
+export { Catalog, type CatalogOptions, type InputSpec, type NodeClassSpec } from './catalog'
 export { createComfyModel, INTERNAL_SERVER_ERROR_TEXT } from './comfy-model'
 export type * from './comfy-types'
 export { MAXIMUM_HISTORY_SIZE } from './history-store'

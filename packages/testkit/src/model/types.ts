@@ -1,4 +1,5 @@
 import type { TimerHandle } from '../clock'
+import type { Catalog, CatalogOptions } from './catalog'
 import type {
   HistoryResponse,
   JobInfo,
@@ -18,7 +19,16 @@ export type FaultKind = 'refuse' | 'hang' | 'http500' | 'malformed' | 'wrongShap
 export type WorkerFault = 'black-hole' | 'stall'
 
 /** The HTTP endpoints a fault can target and that are counted separately. */
-export type Endpoint = 'system_stats' | 'prompt' | 'queue' | 'history' | 'interrupt' | 'jobs' | 'view'
+export type Endpoint =
+  | 'system_stats'
+  | 'prompt'
+  | 'queue'
+  | 'history'
+  | 'interrupt'
+  | 'jobs'
+  | 'view'
+  /** `/object_info`, `/object_info/{class}`, `/models`, `/models/{folder}`, `/embeddings`, `/extensions`, `/features`. */
+  | 'catalog'
 
 /** Every {@link Endpoint}, in a fixed order. */
 export const ENDPOINTS: readonly Endpoint[] = [
@@ -29,6 +39,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   'interrupt',
   'jobs',
   'view',
+  'catalog',
 ]
 
 /** A fault injected into a simulated server's HTTP face (the model's own methods ignore it). */
@@ -70,6 +81,8 @@ export interface ComfyModelOptions {
   defaultWorkMs?: number
   /** `system_stats` `comfyui_version`; default `'0.26.0'`. */
   version?: string
+  /** Node classes and model files this server has; default ComfyUI's core loaders and nodes. */
+  catalog?: CatalogOptions
 }
 
 /** The result of {@link ComfyModel.submit}: what `POST /prompt` answers. */
@@ -115,6 +128,8 @@ export interface ComfyModel {
   readonly id: string
   /** The clock the model runs on. */
   readonly clock: ModelClock
+  /** Its node classes and model files (the catalog routes). */
+  readonly catalog: Catalog
   /** `POST /prompt` with a parsed JSON body. */
   submit(body: unknown, context?: SubmitContext): SubmitResult
   /** `GET /queue`: running and pending items (5-tuples). */

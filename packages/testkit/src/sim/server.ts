@@ -92,6 +92,7 @@ class SimServer implements ComfySim, TransportHost {
       version,
       ...(options.speed === undefined ? {} : { speed: options.speed }),
       ...(options.defaultWorkMs === undefined ? {} : { defaultWorkMs: options.defaultWorkMs }),
+      ...(options.catalog === undefined ? {} : { catalog: options.catalog }),
     })
     this.#hub = new WsHub(this.model, { reconnectBug: options.reconnectBug ?? false })
     const { cors } = options

@@ -1,3 +1,4 @@
+import type { CatalogOptions } from '../model/catalog'
 import type { ComfyModel, Endpoint, ExecutionLogEntry, Fault, ModelClock, WorkerFault } from '../model/types'
 import type { SimState } from './control'
 
@@ -27,6 +28,8 @@ export interface ComfySimOptions {
   version?: string
   /** Work (ms at speed 1) of a prompt without `SimWork` nodes; default 0. */
   defaultWorkMs?: number
+  /** Node classes and model files this server has (the catalog routes); default ComfyUI's core nodes. */
+  catalog?: CatalogOptions
   /** Reproduce ComfyUI's WebSocket reconnect bug #16010; default false. */
   reconnectBug?: boolean
   /** ComfyUI's `--max-upload-size` in bytes, for every request body; default 100 MiB. Larger bodies get 413. */

@@ -118,7 +118,7 @@ describe('comfyHandlers routes', () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     await expect(fetch('http://gpu-z.test:8188/prompt')).rejects.toThrow()
     await expect(fetch('http://proxy.test/other/prompt')).rejects.toThrow()
-    await expect(fetch(`${A}/object_info`)).rejects.toThrow()
+    await expect(fetch(`${A}/no_such_route`)).rejects.toThrow()
     expect(error).toHaveBeenCalled()
   })
 

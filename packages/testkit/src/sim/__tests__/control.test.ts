@@ -113,8 +113,26 @@ describe('the control API', () => {
       workerFault: null,
       queueRemaining: 0,
       wsClients: 0,
-      requestCounts: { system_stats: 0, prompt: 0, queue: 0, history: 0, interrupt: 0, jobs: 0, view: 0 },
-      bytesSent: { system_stats: 0, prompt: 0, queue: 0, history: 0, interrupt: 0, jobs: 0, view: 0 },
+      requestCounts: {
+        system_stats: 0,
+        prompt: 0,
+        queue: 0,
+        history: 0,
+        interrupt: 0,
+        jobs: 0,
+        view: 0,
+        catalog: 0,
+      },
+      bytesSent: {
+        system_stats: 0,
+        prompt: 0,
+        queue: 0,
+        history: 0,
+        interrupt: 0,
+        jobs: 0,
+        view: 0,
+        catalog: 0,
+      },
     })
     expect(sim.state()).toMatchObject({ name: 'gpu-a', up: true })
   })
@@ -231,10 +249,10 @@ describe('the control API', () => {
     const sim = await start({ cors: true })
     await control(sim, 'fault', { kind: 'down' })
     await expect(fetch(`${sim.url}/prompt`, { method: 'OPTIONS' })).rejects.toThrow(TypeError)
-    await expect(fetch(`${sim.url}/object_info`)).rejects.toThrow(TypeError)
+    await expect(fetch(`${sim.url}/no_such_route`)).rejects.toThrow(TypeError)
     await control(sim, 'fault', { kind: 'down', endpoints: ['prompt'] })
     expect((await fetch(`${sim.url}/prompt`, { method: 'OPTIONS' })).status).toBe(200)
-    expect((await fetch(`${sim.url}/object_info`)).status).toBe(404)
+    expect((await fetch(`${sim.url}/no_such_route`)).status).toBe(404)
   })
 
   it('is neither counted nor hit by faults', async () => {

@@ -67,7 +67,7 @@ describe('startComfySim', () => {
 
   it('answers 404 and 405 like aiohttp, and 413 above the body limit', async () => {
     const sim = await start({ maxBodyBytes: 64 })
-    const missing = await fetch(`${sim.url}/object_info`)
+    const missing = await fetch(`${sim.url}/no_such_route`)
     expect([missing.status, await missing.text()]).toEqual([404, '404: Not Found'])
     const wrongMethod = await fetch(`${sim.url}/prompt`, { method: 'PUT', body: '{}' })
     expect([wrongMethod.status, wrongMethod.headers.get('allow')]).toEqual([405, 'GET,HEAD,POST'])

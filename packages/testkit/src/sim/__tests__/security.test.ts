@@ -124,7 +124,7 @@ describe('with cors (--enable-cors-header)', () => {
     expect(get.status).toBe(200)
     expect(corsOf(get)).toEqual(CORS_HEADERS)
     for (const response of [
-      await fetch(`${sim.url}/object_info`),
+      await fetch(`${sim.url}/no_such_route`),
       await postJson(`${sim.url}/prompt`, 'not json'),
       await fetch(`${sim.url}/__sim/state`),
     ]) {

@@ -88,6 +88,7 @@ class SimulatedComfyServer implements ComfyModel {
     takeNumber: () => this.#number++,
     now: () => this.clock.now(),
     newId: () => globalThis.crypto.randomUUID(),
+    nodes: () => this.catalog,
   }
 
   submit(body: unknown, context?: SubmitContext): SubmitResult {

@@ -1,5 +1,5 @@
+import type { Catalog } from './catalog'
 import type { ComfyErrorInfo, JsonObject, PromptGraph } from './comfy-types'
-import { OUTPUT_CLASS_TYPES } from './prompt-graph'
 import { isJsonObject, PythonError, pyContains, pyFloat, pyGet, pyTruthy } from './python'
 import type { SubmitContext, SubmitResult } from './types'
 
@@ -18,6 +18,8 @@ export interface SubmissionEnv {
   takeNumber(): number
   now(): number
   newId(): string
+  /** The node classes this server has (`nodes.NODE_CLASS_MAPPINGS`). */
+  nodes(): Pick<Catalog, 'hasNode' | 'isOutputNode'>
 }
 
 // Partner-API credentials server.py moves out of extra_data before queueing.
@@ -53,7 +55,7 @@ export function parseSubmission(
   }
   const promptId = clientPromptId ?? env.newId()
   const partial = Object.hasOwn(json, 'partial_execution_targets') ? json.partial_execution_targets : null
-  const validation = validatePrompt(json.prompt, partial)
+  const validation = validatePrompt(json.prompt, partial, env.nodes())
   const extraData = buildExtraData(json, context)
   if ('error' in validation) return { result: rejected(validation.error) }
   for (const key of SENSITIVE_EXTRA_DATA_KEYS) delete extraData[key]
@@ -73,10 +75,14 @@ function buildExtraData(json: JsonObject, context: SubmitContext): JsonObject {
   return extraData
 }
 
-/** `execution.validate_prompt` for a simulated node set where every class_type is installed. */
+/**
+ * `execution.validate_prompt`'s first pass: every node has a `class_type` the server has, and the
+ * outputs are its output nodes (per-input validation is not simulated yet).
+ */
 function validatePrompt(
   prompt: unknown,
   partial: unknown,
+  nodes: Pick<Catalog, 'hasNode' | 'isOutputNode'>,
 ): { outputs: string[] } | { error: ComfyErrorInfo } {
   if (!isJsonObject(prompt)) {
     // Iterating an empty list or string finds no outputs; anything else raises in server.py.
@@ -100,7 +106,7 @@ function validatePrompt(
       }
     }
     const classType = node.class_type
-    if (typeof classType !== 'string') {
+    if (typeof classType !== 'string' || !nodes.hasNode(classType)) {
       const shownTitle = title ?? classType
       return {
         error: {
@@ -111,7 +117,7 @@ function validatePrompt(
         },
       }
     }
-    if (OUTPUT_CLASS_TYPES.has(classType) && (partial === null || pyContains(partial, nodeId))) {
+    if (nodes.isOutputNode(classType) && (partial === null || pyContains(partial, nodeId))) {
       outputs.push(nodeId)
     }
   }

@@ -151,4 +151,39 @@ describe('catalog routes', () => {
     ])
     expect(model.catalog.files('nope')).toBeUndefined()
   })
+
+  it('refuse a prompt naming a class the server lacks with ComfyUI’s 400, and queue nothing', async () => {
+    const sim = await startComfySim({
+      catalog: { nodes: { FancyOutput: { required: {}, outputNode: true } } },
+    })
+    sims.push(sim)
+    const post = (prompt: unknown) =>
+      fetch(`${sim.url}/prompt`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ prompt }),
+      })
+    const queued = async () =>
+      ((await (await fetch(`${sim.url}/prompt`)).json()) as { exec_info: { queue_remaining: number } })
+        .exec_info.queue_remaining
+    const refused = await post({
+      '1': { class_type: 'SimWork', inputs: { ms: 60_000 } },
+      '2': { class_type: 'NotInstalled', inputs: {}, _meta: { title: 'My node' } },
+    })
+    expect(refused.status).toBe(400)
+    expect(await refused.json()).toEqual({
+      error: {
+        type: 'missing_node_type',
+        message: "Node 'My node' not found. The custom node may not be installed.",
+        details: "Node ID '#2'",
+        extra_info: { node_id: '2', class_type: 'NotInstalled', node_title: 'My node' },
+      },
+      node_errors: {},
+    })
+    expect(await queued()).toBe(0)
+    // A class the catalog adds runs, and an output node of its own counts as the prompt's output.
+    const accepted = await post({ '1': { class_type: 'FancyOutput', inputs: {} } })
+    expect(accepted.status).toBe(200)
+    expect(sim.model.log).toHaveLength(1)
+  })
 })

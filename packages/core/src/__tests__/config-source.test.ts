@@ -124,6 +124,17 @@ describe('config from a source', () => {
     expect(await balancer.getOptimalServer()).toBe(FOUR[0])
   })
 
+  it('refresh() on a source whose first load fails rejects with the typed error and nothing else', async () => {
+    // A refresh is shared by the callers that wait for every answer and those that wait only for the
+    // servers still in; a failed load must reach whichever asked, and no one else as unhandled.
+    const { balancer, source } = setup({ servers: FOUR.slice(0, 1) })
+    source.fail('db down')
+    await expect(balancer.refresh()).rejects.toBeInstanceOf(ConfigLoadError)
+    await new Promise((resolve) => setImmediate(resolve))
+    source.set({ servers: FOUR.slice(0, 1) })
+    await expect(balancer.refresh()).resolves.toMatchObject({ servers: [{ health: 'healthy' }] })
+  })
+
   it('applies updateConfig() in place and rejects bad input without changing anything', async () => {
     const { balancer } = setup({ servers: FOUR.slice(0, 2) })
     await balancer.refresh()

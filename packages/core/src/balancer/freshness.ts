@@ -67,6 +67,10 @@ export class Freshness {
         }),
       choosable: run.then((parts) => parts.choosable),
     }
+    // Each caller awaits one of the two: a failed config load must not surface on the other as an
+    // unhandled rejection.
+    refreshing.all.catch(() => undefined)
+    refreshing.choosable.catch(() => undefined)
     this.#refreshing = refreshing
     return refreshing
   }

@@ -1,10 +1,8 @@
 import type { TimerHandle } from '../contracts/clock.js'
-import { ComfyClient, type JobTarget } from '../jobs/comfy-client.js'
+import { ComfyClient, type JobTarget, jobTarget } from '../jobs/comfy-client.js'
 import { readOutcome } from '../jobs/outcome.js'
 import { jittered } from '../util/backoff.js'
 import { randomUuid } from '../util/random-uuid.js'
-import { redactUrl } from '../util/redact.js'
-import { toRequestTarget } from '../util/request-target.js'
 import type { MonitorHost } from './monitor-host.js'
 
 /** What one canary run showed. */
@@ -84,11 +82,7 @@ export class CanaryRunner {
     let outcome: CanaryOutcome
     let detail: string
     try {
-      const target: JobTarget = {
-        ...toRequestTarget(server.url, server.headers),
-        id,
-        label: redactUrl(server.url),
-      }
+      const target = jobTarget(server)
       ;[outcome, detail] = await this.#try(target, config.outlier.canary, config.outlier.canaryIntervalMs)
     } finally {
       this.#running.delete(id)

@@ -7,7 +7,7 @@ import type { CanaryRunner } from './canary.js'
 import type { EventHub } from './events.js'
 import type { OutlierTracker } from './outlier.js'
 import type { RecoverySchedule } from './recovery-schedule.js'
-import { ejected, ejectionEnded, ejectionMoved, failureNoted } from './server-reducer.js'
+import { ejected, ejectionMoved, failureNoted } from './server-reducer.js'
 import type { SharedState } from './shared-state.js'
 import type { BalancerStore } from './store.js'
 
@@ -93,22 +93,15 @@ export class Ejector {
     return true
   }
 
-  /** Ends a running ejection now (a canary ran): the next answered probe readmits the server. */
-  end(id: string): void {
-    const now = this.host.clock.now()
+  /**
+   * Brings a running ejection's end forward to `at` (never later): now when a canary ran there, or
+   * the timed length when the canary cannot judge the server. A probe at `at` readmits it.
+   */
+  endBy(id: string, at: number): void {
     const server = this.host.store.get(id)
-    if (!server || server.ejectedUntil === undefined || server.ejectedUntil <= now) return
-    this.host.store.update(id, (s) => ejectionEnded(s, now))
-    this.recovery.at(id, now)
-  }
-
-  /** The canary cannot judge this server: its ejection ends after the timed length instead. */
-  shorten(id: string, ms: number): void {
-    const now = this.host.clock.now()
-    const server = this.host.store.get(id)
-    if (!server || server.ejectedUntil === undefined || server.ejectedUntil <= now + ms) return
-    this.host.store.update(id, (s) => ejectionMoved(s, now + ms))
-    this.recovery.at(id, now + ms)
+    if (!server || server.ejectedUntil === undefined || server.ejectedUntil <= at) return
+    this.host.store.update(id, (s) => ejectionMoved(s, at))
+    this.recovery.at(id, at)
   }
 
   /** A failure below its threshold: in the history, health unchanged. */

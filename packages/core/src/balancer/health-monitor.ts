@@ -179,12 +179,12 @@ export class HealthMonitor {
       const outlier = this.host.config()?.outlier
       logger.warn(`${id}: ${detail}; its ejection ends after the timed length instead`)
       this.#outliers.canaryUnusable(id)
-      this.#ejector.shorten(id, outlier?.baseEjectionMs ?? 30_000)
+      this.#ejector.endBy(id, now + (outlier?.baseEjectionMs ?? 30_000))
     } else {
       logger.info(`${id} ran a canary prompt: its ejection ends (on probation)`)
       this.#outliers.canaryPassed(id)
       this.#verdicts.vouch(id)
-      this.#ejector.end(id)
+      this.#ejector.endBy(id, now)
       void this.probe(id)
     }
   }

@@ -195,12 +195,7 @@ export function ejected(
   return snapshot(failed(current, failure, historyLimit), { ejectedUntil: until })
 }
 
-/** An ejection ended early (a canary ran): the server stays unhealthy until a probe answers. */
-export function ejectionEnded(current: ServerSnapshot, now: number): ServerSnapshot {
-  return snapshot(current, { ejectedUntil: now })
-}
-
-/** An ejection's end moved (to `until`). */
+/** An ejection ends earlier, at `until` (a canary ran, or cannot judge the server). */
 export function ejectionMoved(current: ServerSnapshot, until: number): ServerSnapshot {
   return snapshot(current, { ejectedUntil: until })
 }

@@ -1,12 +1,19 @@
 import type { Clock } from '../contracts/clock.js'
+import type { ServerConfig } from '../contracts/server.js'
 import { type FetchLike, fetchJson, type JsonResult } from '../probe/fetch-json.js'
-import { endpointUrl, type RequestTarget } from '../util/request-target.js'
+import { redactUrl } from '../util/redact.js'
+import { endpointUrl, type RequestTarget, toRequestTarget } from '../util/request-target.js'
 
 /** One server, addressed for job calls. */
 export interface JobTarget extends RequestTarget {
   readonly id: string
   /** Redacted base URL for messages. */
   readonly label: string
+}
+
+/** How a configured server is addressed for job calls (credentials in headers, a redacted label). */
+export function jobTarget(config: ServerConfig): JobTarget {
+  return { ...toRequestTarget(config.url, config.headers), id: config.id, label: redactUrl(config.url) }
 }
 
 export interface CallOptions {

@@ -1,8 +1,7 @@
 import type { Lease } from '../balancer/options.js'
 import type { BalancerParts } from '../balancer/parts.js'
 import type { JobHints } from '../contracts/strategy.js'
-import { redactUrl } from '../util/redact.js'
-import { ComfyClient } from './comfy-client.js'
+import { ComfyClient, jobTarget } from './comfy-client.js'
 import { JobService } from './job-service.js'
 
 /** How long other instances can find a prompt's server through a shared state store. */
@@ -49,8 +48,7 @@ export function createJobService(
       acquire: (job, planned) => facade.acquire(job, planned),
       target: (id) => {
         const config = servers.serverConfig(id)
-        const target = servers.target(id)
-        return config && target ? { ...target, id, label: redactUrl(config.url) } : undefined
+        return config ? jobTarget(config) : undefined
       },
       observe: (id, observation) => {
         if (servers.has(id)) monitor.observe(id, observation)

@@ -2,6 +2,11 @@ import type { JobHost } from './host.js'
 import type { Whereabouts } from './locate.js'
 import type { OwnedJob } from './ownership.js'
 
+/** Whether the job was watched on its current owner until now, or until that process died. */
+function watchedOnOwner(host: JobHost, job: OwnedJob): 'open' | 'died' | 'unknown' {
+  return job.watch?.serverId === job.serverId ? host.watchedThrough(job.serverId, job.watch.epoch) : 'unknown'
+}
+
 /**
  * How long the owner may fail to say where the job is before it counts as gone. A job watched over
  * the owner's socket and not seen to start moves off a silent owner after `moveAfterMs`; anything
@@ -11,9 +16,7 @@ import type { OwnedJob } from './ownership.js'
 export function silenceLimit(host: JobHost, job: OwnedJob, where: Whereabouts): number {
   const { lostAfterMs, moveAfterMs } = host.settings()
   if (job.started || where.state !== 'unreachable' || where.cause === 'error') return lostAfterMs
-  const watched =
-    job.watch?.serverId === job.serverId ? host.watchedThrough(job.serverId, job.watch.epoch) : 'unknown'
-  return watched === 'unknown' ? lostAfterMs : Math.min(moveAfterMs, lostAfterMs)
+  return watchedOnOwner(host, job) === 'unknown' ? lostAfterMs : Math.min(moveAfterMs, lostAfterMs)
 }
 
 /**
@@ -38,9 +41,7 @@ export function lostWhy(
       text: `it had started, then ${text}; not run again, as it may still run there (rerunIfLost: true runs it again anyway)`,
     }
   }
-  const watched =
-    job.watch?.serverId === job.serverId ? host.watchedThrough(job.serverId, job.watch.epoch) : 'unknown'
-  if (watched !== 'unknown') {
+  if (watchedOnOwner(host, job) !== 'unknown') {
     if (!job.started) return { verdict: 'again', text: 'its server lost it before it started (restarted?)' }
     if (rerun !== false)
       return {

@@ -40,6 +40,22 @@ async function setup() {
   return { cluster, balancer: b, first: cluster.sims[0]!, second: cluster.sims[1]!, ids }
 }
 
+/**
+ * A prompt waiting on the first server behind a long job, followed with its events, once the owner
+ * has said "pending" with the socket open (every later message about it then arrives).
+ */
+async function waitingBehindBusyFirst() {
+  const parts = await setup()
+  const { balancer, first, ids } = parts
+  first.model.submit({ prompt: work(600_000) })
+  const submission = await balancer.submit(work(1_000), { server: ids[0]! })
+  const events: JobEvent[] = []
+  const asked = first.requestCounts.jobs
+  const result = balancer.result(submission.promptId, { onEvent: (e) => events.push(e) })
+  await waitFor(() => first.requestCounts.jobs > asked)
+  return { ...parts, submission, events, result }
+}
+
 const work = (ms: number) => ({ '1': { class_type: 'SimWork', inputs: { ms } } })
 
 /** Runs of `promptId` on `sim`, as `outcome` strings. */
@@ -86,14 +102,7 @@ describe('a prompt its server lost in a restart', () => {
   })
 
   it('places a prompt that was waiting in the dead server’s queue again, under the same id', async () => {
-    const { balancer, first, second, ids } = await setup()
-    first.model.submit({ prompt: work(600_000) }) // busy: our prompt waits behind it
-    const submission = await balancer.submit(work(1_000), { server: ids[0]! })
-    const events: JobEvent[] = []
-    const asked = first.requestCounts.jobs
-    const result = balancer.result(submission.promptId, { onEvent: (e) => events.push(e) })
-    // Once the owner said "pending" with the socket open, every later message about it arrives.
-    await waitFor(() => first.requestCounts.jobs > asked)
+    const { first, second, ids, submission, events, result } = await waitingBehindBusyFirst()
     void first.restart({ downMs: 10_000 })
     const outcome = await result
     expect(outcome).toMatchObject({ promptId: submission.promptId, serverId: ids[1] })
@@ -105,13 +114,7 @@ describe('a prompt its server lost in a restart', () => {
   })
 
   it('moves a prompt that has not started off a server gone silent after jobs.moveAfterMs, and removes its copy there', async () => {
-    const { balancer, first, second, ids } = await setup()
-    first.model.submit({ prompt: work(600_000) }) // busy: our prompt waits behind it
-    const submission = await balancer.submit(work(1_000), { server: ids[0]! })
-    const events: JobEvent[] = []
-    const asked = first.requestCounts.jobs
-    const result = balancer.result(submission.promptId, { onEvent: (e) => events.push(e) })
-    await waitFor(() => first.requestCounts.jobs > asked)
+    const { balancer, first, second, ids, submission, events, result } = await waitingBehindBusyFirst()
     const silentAt = first.clock.now()
     first.setFault({ kind: 'hang' })
     const outcome = await result

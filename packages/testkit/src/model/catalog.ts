@@ -248,11 +248,10 @@ export class Catalog {
   #inputs(specs: Readonly<Record<string, InputSpec>>): JsonObject {
     const out: JsonObject = {}
     for (const [key, [type, options]] of Object.entries(specs)) {
+      // A folder's COMBO is its file list as of this request, as ComfyUI rebuilds it every time.
       const kind =
-        typeof type === 'object' && !Array.isArray(type)
-          ? [...(this.#models.get((type as { folder: string }).folder) ?? [])]
-          : type
-      out[key] = options === undefined ? [kind as never] : [kind as never, options]
+        typeof type === 'object' && 'folder' in type ? [...(this.#models.get(type.folder) ?? [])] : type
+      out[key] = options === undefined ? [kind] : [kind, options]
     }
     return out
   }

@@ -2,7 +2,6 @@ export { Catalog, type CatalogOptions, type InputSpec, type NodeClassSpec } from
 export { createComfyModel, INTERNAL_SERVER_ERROR_TEXT } from './comfy-model'
 export type * from './comfy-types'
 export { MAXIMUM_HISTORY_SIZE } from './history-store'
-export { OUTPUT_CLASS_TYPES } from './prompt-graph'
 export type {
   ComfyModel,
   ComfyModelOptions,

@@ -1,12 +1,6 @@
 import type { PromptGraph, PromptNode } from './comfy-types'
 import { isJsonObject } from './python'
 
-/**
- * Node classes the simulated server treats as output nodes. `SimWork` is ours: it stands for any
- * slow output node, with `inputs.ms` of work (at speed 1) and `inputs.fail: true` to raise.
- */
-export const OUTPUT_CLASS_TYPES: ReadonlySet<string> = new Set(['SaveImage', 'PreviewImage', 'SimWork'])
-
 /** Whether a node writes an image file (and so has UI output). */
 export function writesFile(node: PromptNode): boolean {
   return node.class_type === 'SaveImage' || node.class_type === 'SimWork'

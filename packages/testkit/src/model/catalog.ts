@@ -188,6 +188,16 @@ export class Catalog {
     return this.#nodes.get(name)?.outputNode === true
   }
 
+  /** The inputs of a class that name a model file, each with its folder (`ckpt_name` → `checkpoints`). */
+  folderInputs(name: string): ReadonlyMap<string, string> {
+    const spec = this.#nodes.get(name)
+    const inputs = new Map<string, string>()
+    for (const [key, [type]] of Object.entries({ ...spec?.required, ...spec?.optional })) {
+      if (typeof type === 'object' && 'folder' in type) inputs.set(key, type.folder)
+    }
+    return inputs
+  }
+
   /** `GET /object_info`: every class's definition, model lists filled in. */
   objectInfo(): JsonObject {
     const info: JsonObject = {}

@@ -37,12 +37,13 @@ const TEXT: InputSpec = ['STRING', { multiline: true, dynamicPrompts: true }]
 /**
  * The default node classes: ComfyUI core nodes that tests, the demo and the balancer's canary use,
  * each loader's model list taken from its folder, plus `SimWork` (the simulator's own slow output
- * node: `ms` of work at speed 1, `fail: true` to raise).
+ * node: `ms` of work at speed 1, `fail: true` to raise, an optional `model` link to depend on a loader).
  */
 const DEFAULT_NODES: Readonly<Record<string, NodeClassSpec>> = {
   SimWork: {
     required: { ms: INT(1_000, 0, 86_400_000) },
-    optional: { fail: ['BOOLEAN', { default: false }] },
+    // `model` lets a workflow make a loader run before the work (and pay its load time).
+    optional: { fail: ['BOOLEAN', { default: false }], model: ['MODEL'] },
     outputs: ['IMAGE'],
     outputNode: true,
     category: 'testing',

@@ -3,6 +3,7 @@ import type { HistoryEntry, HistoryResponse, JobInfo, QueueSnapshot, SystemStats
 import { EventHub } from './event-hub'
 import { HistoryStore } from './history-store'
 import { jobFromHistory, jobFromQueue } from './jobs'
+import { LoaderState } from './loader-state'
 import { OutputFiles } from './output-files'
 import { PendingQueue, toQueueItem } from './pending-queue'
 import { PythonError } from './python'
@@ -59,6 +60,7 @@ class SimulatedComfyServer implements ComfyModel {
   readonly #requests = zeroCounts()
   readonly #bytes = zeroCounts()
   readonly #host: JobHost
+  readonly #loaders: LoaderState
   #speed: number
   #running: { job: RunningJob; entry: MutableLogEntry } | undefined
   #number = 0
@@ -71,6 +73,7 @@ class SimulatedComfyServer implements ComfyModel {
     this.id = options.id ?? 'comfyui'
     this.clock = options.clock
     this.catalog = new Catalog(options.catalog)
+    this.#loaders = new LoaderState(this.catalog, options.models)
     this.#version = options.version ?? '0.26.0'
     // The host is a separate object so that the job callbacks stay off the public model.
     this.#host = {
@@ -81,6 +84,8 @@ class SimulatedComfyServer implements ComfyModel {
       saveFile: (prefix) => this.#files.save(prefix),
       workerFault: () => this.#workerFault,
       finished: (job, outcome, entry) => this.#finished(job, outcome, entry),
+      cachedNodes: (job, order) => this.#loaders.cachedNodes(job, order),
+      loadModels: (job, nodeId) => this.#loaders.loadModels(job, nodeId),
     }
   }
 
@@ -159,6 +164,10 @@ class SimulatedComfyServer implements ComfyModel {
     this.#history.clear()
   }
 
+  get heldModels(): readonly string[] {
+    return this.#loaders.heldModels
+  }
+
   get speed(): number {
     return this.#speed
   }
@@ -186,8 +195,10 @@ class SimulatedComfyServer implements ComfyModel {
       running.job.halt()
       running.entry.endedAt = this.clock.now()
       running.entry.outcome = 'lost'
+      this.#noteLoads(running.entry)
       this.#running = undefined
     }
+    this.#loaders.clear()
     this.#pending.clear()
     this.#history.clear()
     this.#number = 0
@@ -244,6 +255,7 @@ class SimulatedComfyServer implements ComfyModel {
     if (this.#running?.job !== job) return
     this.#running.entry.endedAt = this.clock.now()
     this.#running.entry.outcome = outcome
+    this.#noteLoads(this.#running.entry)
     this.#running = undefined
     this.#history.add(job.job.promptId, entry)
     this.#queueUpdated()
@@ -265,6 +277,11 @@ class SimulatedComfyServer implements ComfyModel {
     this.#running = { job, entry }
     this.#queueUpdated()
     job.start()
+  }
+
+  #noteLoads(entry: MutableLogEntry): void {
+    const loads = this.#loaders.loads
+    if (loads.length > 0) entry.loads = loads
   }
 
   #queueUpdated(): void {

@@ -2,6 +2,7 @@ export { Catalog, type CatalogOptions, type InputSpec, type NodeClassSpec } from
 export { createComfyModel, INTERNAL_SERVER_ERROR_TEXT } from './comfy-model'
 export type * from './comfy-types'
 export { MAXIMUM_HISTORY_SIZE } from './history-store'
+export type { ModelMemoryOptions } from './model-memory'
 export type {
   ComfyModel,
   ComfyModelOptions,

@@ -18,6 +18,10 @@ export interface JobHost {
   workerFault(): WorkerFault | undefined
   /** Called once when the job ends by itself or by interrupt, with its history entry. */
   finished(job: RunningJob, outcome: Exclude<JobOutcome, 'lost'>, entry: HistoryEntry): void
+  /** The nodes of this prompt the output cache serves (they do not run); called once at start. */
+  cachedNodes(job: QueuedJob, order: readonly string[]): ReadonlySet<string>
+  /** Runs a node's model loads; returns the ms they take (0 for a node that loads nothing held). */
+  loadModels(job: QueuedJob, nodeId: string): number
 }
 
 /**
@@ -36,6 +40,8 @@ export class RunningJob {
   readonly #executed: string[] = []
   readonly #hasSimWork: boolean
   readonly #speed: number
+  #cached: ReadonlySet<string> = new Set()
+  #loadMs = 0
   #index = 0
   #nodeStarted = false
   #workMs = 0
@@ -59,7 +65,8 @@ export class RunningJob {
   start(): void {
     this.#starting = true
     this.#message('execution_start', { prompt_id: this.job.promptId })
-    this.#message('execution_cached', { nodes: [], prompt_id: this.job.promptId })
+    this.#cached = this.#host.cachedNodes(this.job, this.#order)
+    this.#message('execution_cached', { nodes: [...this.#cached], prompt_id: this.job.promptId })
     this.#step()
     this.#starting = false
   }
@@ -106,11 +113,17 @@ export class RunningJob {
     while (this.#index < this.#order.length) {
       const nodeId = this.#order[this.#index]!
       const node = job.prompt[nodeId]!
+      if (this.#cached.has(nodeId)) {
+        this.#index++
+        continue
+      }
       if (!this.#nodeStarted) {
         this.#nodeStarted = true
         this.#send('executing', { node: nodeId, display_node: nodeId, prompt_id: job.promptId })
+        // Loading reads the disk, so it does not scale with the GPU's speed as the work does.
+        this.#loadMs += this.#host.loadModels(job, nodeId)
         this.#workMs += this.#workOf(nodeId)
-        const wait = this.startedAt + this.#workMs / this.#speed - this.#host.clock.now()
+        const wait = this.startedAt + this.#loadMs + this.#workMs / this.#speed - this.#host.clock.now()
         if (wait > 0) {
           this.#schedule(() => this.#step(), wait)
           return

@@ -8,6 +8,7 @@ import type {
   QueueSnapshot,
   SystemStats,
 } from './comfy-types'
+import type { ModelMemoryOptions } from './model-memory'
 
 /** How a simulated server misbehaves at the HTTP layer. */
 export type FaultKind = 'refuse' | 'hang' | 'http500' | 'malformed' | 'wrongShape' | 'slow'
@@ -83,6 +84,11 @@ export interface ComfyModelOptions {
   version?: string
   /** Node classes and model files this server has; default ComfyUI's core loaders and nodes. */
   catalog?: CatalogOptions
+  /**
+   * Model file sizes, disk speed and VRAM slots: a prompt whose loader names a model that is not
+   * held pays size ÷ speed inside that loader. Default: sizes unknown, so loads are instant.
+   */
+  models?: ModelMemoryOptions
 }
 
 /** The result of {@link ComfyModel.submit}: what `POST /prompt` answers. */
@@ -113,6 +119,8 @@ export interface ExecutionLogEntry {
   readonly startedAt: number
   readonly endedAt?: number
   readonly outcome?: JobOutcome
+  /** Model files this execution loaded from disk (not held in VRAM, not served from cache); absent when none. */
+  readonly loads?: readonly string[]
 }
 
 /** A WebSocket-style message; `clientId` is the target socket, absent for broadcasts. */
@@ -130,6 +138,8 @@ export interface ComfyModel {
   readonly clock: ModelClock
   /** Its node classes and model files (the catalog routes). */
   readonly catalog: Catalog
+  /** The model files VRAM holds now, most recently used last. */
+  readonly heldModels: readonly string[]
   /** `POST /prompt` with a parsed JSON body. */
   submit(body: unknown, context?: SubmitContext): SubmitResult
   /** `GET /queue`: running and pending items (5-tuples). */

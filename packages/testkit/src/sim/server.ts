@@ -93,6 +93,7 @@ class SimServer implements ComfySim, TransportHost {
       ...(options.speed === undefined ? {} : { speed: options.speed }),
       ...(options.defaultWorkMs === undefined ? {} : { defaultWorkMs: options.defaultWorkMs }),
       ...(options.catalog === undefined ? {} : { catalog: options.catalog }),
+      ...(options.models === undefined ? {} : { models: options.models }),
     })
     this.#hub = new WsHub(this.model, { reconnectBug: options.reconnectBug ?? false })
     const { cors } = options

@@ -1,4 +1,5 @@
 import type { CatalogOptions } from '../model/catalog'
+import type { ModelMemoryOptions } from '../model/model-memory'
 import type { ComfyModel, Endpoint, ExecutionLogEntry, Fault, ModelClock, WorkerFault } from '../model/types'
 import type { SimState } from './control'
 
@@ -30,6 +31,8 @@ export interface ComfySimOptions {
   defaultWorkMs?: number
   /** Node classes and model files this server has (the catalog routes); default ComfyUI's core nodes. */
   catalog?: CatalogOptions
+  /** Model file sizes, disk speed and VRAM slots (load times); default: loads are instant. */
+  models?: ModelMemoryOptions
   /** Reproduce ComfyUI's WebSocket reconnect bug #16010; default false. */
   reconnectBug?: boolean
   /** ComfyUI's `--max-upload-size` in bytes, for every request body; default 100 MiB. Larger bodies get 413. */

@@ -8,6 +8,7 @@ import {
   type WorkItem,
 } from '@comfy-balancer/testkit'
 import { afterAll, expect, it } from 'vitest'
+import { modelScenarioTests } from './models/model-bench.js'
 import { oracleLatencies } from './oracle.js'
 import { measureProbeBytes } from './probe-bytes.js'
 import { closeTransport, type Mode, type ModeOutcome, runMode } from './run-mode.js'
@@ -106,6 +107,8 @@ const fmt = (ms: number) => `${Math.round(ms)}`
 
 afterAll(async () => {
   await closeTransport()
+  // `BENCH_SCENARIOS=models,…` alone: the model scenarios write their own results file.
+  if (rows.length === 0) return
   const lines = [
     '| Scenario | Mode | Mean (ms) | p95 (ms) | Makespan (ms) | × oracle mean |',
     '| --- | --- | ---: | ---: | ---: | ---: |',
@@ -169,6 +172,9 @@ for (const [scenario, items, scenarioModes, timeScale] of scenarios) {
     }
   })
 }
+
+// Issue 16 item 5 (only when named): models, models-slow, catalog → results/models.json.
+modelScenarioTests(SCENARIOS)
 
 if (SCENARIOS.includes('crash'))
   it('one server crashes mid-run and comes back empty: nothing lost silently, nothing run twice', {

@@ -1,8 +1,10 @@
 import {
   type Binding,
   type Clock,
+  type ComfyPrompt,
   consoleLogger,
   createLoadBalancer,
+  type FetchLike,
   type JobResult,
   type LateBindingOptions,
   type LoadBalancer,
@@ -13,7 +15,7 @@ import {
 } from '@comfy-balancer/core'
 import { createNodeTransport } from '@comfy-balancer/core/node'
 import { type RunStats, summarize, type WorkItem } from '@comfy-balancer/testkit'
-import { type SimCluster, startSimCluster } from '@comfy-balancer/testkit/sim'
+import { type SimCluster, type SimServerSpec, startSimCluster } from '@comfy-balancer/testkit/sim'
 
 /** One way of placing jobs, as the benchmark compares them. */
 export interface Mode {
@@ -69,10 +71,16 @@ export async function runMode(
      * ids of the jobs (runs of other prompts, such as the balancer's canaries, are not jobs).
      */
     observe?: (sims: SimCluster['sims'], t0: number, jobIds: ReadonlySet<string>) => void
+    /** Each server's own options (catalog, models), in speed order, over its speed and name. */
+    specs?: readonly SimServerSpec[]
+    /** Each item's prompt; default one `SimWork` node of the item's work. */
+    prompt?: (item: WorkItem) => ComfyPrompt
+    /** Wraps the balancer's fetch (to count replies). */
+    wrapFetch?: (fetch: FetchLike) => FetchLike
   },
 ): Promise<ModeOutcome> {
   const cluster = await startSimCluster(
-    speeds.map((speed, i) => ({ speed, name: `gpu-${i + 1}-x${speed}` })),
+    speeds.map((speed, i) => ({ speed, name: `gpu-${i + 1}-x${speed}`, ...options.specs?.[i] })),
     { timeScale: options.timeScale },
   )
   const clock = cluster.clock
@@ -86,7 +94,7 @@ export async function runMode(
       },
       ...(mode.strategy ? { strategy: mode.strategy() } : {}),
       clock,
-      fetch: transport.fetch,
+      fetch: options.wrapFetch ? options.wrapFetch(transport.fetch) : transport.fetch,
       webSocket: transport.webSocket,
       logger: process.env.BENCH_LOG ? timedLogger(clock, process.env.BENCH_LOG as LogLevel) : silentLogger,
       ...(mode.dispatch ? { dispatch: mode.dispatch } : {}),
@@ -105,10 +113,12 @@ export async function runMode(
           if (event.type === 'queued' && !arrivals.has(event.promptId)) arrivals.set(event.promptId, arrival)
         },
       }
-      return b.run(prompt(item.workMs), jobOptions).catch((error: { code?: string }) => {
-        typedErrors[error.code ?? 'UNTYPED'] = (typedErrors[error.code ?? 'UNTYPED'] ?? 0) + 1
-        return undefined
-      })
+      return b
+        .run(options.prompt ? options.prompt(item) : prompt(item.workMs), jobOptions)
+        .catch((error: { code?: string }) => {
+          typedErrors[error.code ?? 'UNTYPED'] = (typedErrors[error.code ?? 'UNTYPED'] ?? 0) + 1
+          return undefined
+        })
     }
     for (const step of options.schedule ?? []) clock.setTimeout(() => step.run(cluster.sims), step.atMs)
     if (options.crash) {

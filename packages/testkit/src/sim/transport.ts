@@ -37,13 +37,21 @@ export class SimTransport {
   readonly #hub: WsHub
   readonly #security: SecurityOptions
   readonly #maxBodyBytes: number
+  readonly #publishLoop: boolean
   readonly #wss = new WebSocketServer({ noServer: true, clientTracking: false })
 
-  constructor(host: TransportHost, hub: WsHub, security: SecurityOptions, maxBodyBytes: number) {
+  constructor(
+    host: TransportHost,
+    hub: WsHub,
+    security: SecurityOptions,
+    maxBodyBytes: number,
+    options: { publishLoop?: boolean } = {},
+  ) {
     this.#host = host
     this.#hub = hub
     this.#security = security
     this.#maxBodyBytes = maxBodyBytes
+    this.#publishLoop = options.publishLoop ?? false
   }
 
   onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -180,18 +188,55 @@ export class SimTransport {
       ws.terminate()
       return
     }
-    const peer: WsPeer = {
-      send: (text) => {
-        if (ws.readyState === ws.OPEN) ws.send(text)
-      },
-      terminate: () => ws.terminate(),
-    }
+    const peer = this.#publishLoop ? publishingPeer(ws) : immediatePeer(ws)
     ws.on('error', () => undefined)
     ws.on('message', (data, isBinary) => {
       if (!isBinary) this.#hub.receive(peer, data.toString())
     })
     ws.on('close', () => this.#hub.disconnect(peer))
     this.#hub.connect(peer, clientId)
+  }
+}
+
+/** A socket whose frames are written at once, in the turn the model emits them. */
+function immediatePeer(ws: WebSocket): WsPeer {
+  return {
+    send: (text) => {
+      if (ws.readyState === ws.OPEN) ws.send(text)
+    },
+    terminate: () => ws.terminate(),
+  }
+}
+
+/**
+ * A socket whose frames go out the way server.py sends them: `send_sync` only queues a message
+ * (`loop.call_soon_threadsafe(self.messages.put_nowait, …)`) and the `publish_loop` task sends it on
+ * a later turn of the event loop. So a message caused by a request — `status` from `POST /prompt`'s
+ * `queue_updated`, or a job's first `execution_start` / `executing` — never reaches the socket before
+ * that request's response: the handler writes its response before the loop runs anything else. Here
+ * the frames of one turn are queued in order and written on the next (`setImmediate`, after the
+ * response a handler returned has been written); `terminate` drops what is still queued, as a dead
+ * process sends nothing more.
+ */
+function publishingPeer(ws: WebSocket): WsPeer {
+  let queued: string[] = []
+  let dropped = false
+  const publish = (): void => {
+    const frames = queued
+    queued = []
+    for (const text of frames) if (!dropped && ws.readyState === ws.OPEN) ws.send(text)
+  }
+  return {
+    send: (text) => {
+      if (dropped) return
+      queued.push(text)
+      if (queued.length === 1) setImmediate(publish)
+    },
+    terminate: () => {
+      dropped = true
+      queued = []
+      ws.terminate()
+    },
   }
 }
 

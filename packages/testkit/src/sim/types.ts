@@ -37,6 +37,16 @@ export interface ComfySimOptions {
   reconnectBug?: boolean
   /** ComfyUI's `--max-upload-size` in bytes, for every request body; default 100 MiB. Larger bodies get 413. */
   maxBodyBytes?: number
+  /**
+   * Send WebSocket frames as server.py does: queued, and written on a later turn of the event loop
+   * (its `publish_loop`), so a request's response always reaches the client before the messages the
+   * request caused — `POST /prompt`'s `status`, and the job's `execution_start` and first `executing`,
+   * which ComfyUI's worker thread sends only after the handler has answered. Clients that start
+   * listening for a prompt once `POST /prompt` has returned (e.g. `@saintno/comfyui-sdk`'s
+   * `CallWrapper`) need it. Default false: frames are written in the turn they happen, so those
+   * messages can arrive before the response.
+   */
+  publishLoop?: boolean
 }
 
 /** A simulated ComfyUI server listening on a real loopback port. */

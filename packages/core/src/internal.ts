@@ -3,7 +3,7 @@
  * testkit, the Redis store) share with core. **Not covered by semver**: anything here may change or
  * go in any release. Apps import from `@comfy-balancer/core` only.
  *
- * - job estimates, `compareByQueue`, `queueLength`: strategy building blocks (@comfy-balancer/strategies);
+ * - job estimates, model switch costs, `compareByQueue`, `queueLength`: strategy building blocks (@comfy-balancer/strategies);
  * - `previewOptimal`: a side-effect-free choice over a snapshot (status panels, selectServerByMinQueue);
  * - `lastProbeFailed`: the original design's facade (comfy-balancer);
  * - bindings: the framework-free layer under React and Vue;
@@ -18,6 +18,7 @@ export { lastProbeFailed } from './balancer/selection.js'
 export * from './bindings/index.js'
 export { systemClock } from './contracts/clock.js'
 export { queueLength } from './contracts/server.js'
+export { type FleetLoads, fleetLoads, NO_FLEET_LOADS, switchCostMs } from './models/model-state.js'
 export { checkStateCount, checkStateDelta, checkStateId, checkStateTtl } from './state/arguments.js'
 export {
   Backoff,

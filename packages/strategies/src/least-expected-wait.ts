@@ -1,5 +1,12 @@
 import type { SelectContext, ServerSnapshot, Strategy } from '@comfy-balancer/core'
-import { DEFAULT_JOB_ESTIMATE_MS, expectedFinishMs, fleetMedianJobMs } from '@comfy-balancer/core/internal'
+import {
+  DEFAULT_JOB_ESTIMATE_MS,
+  expectedFinishMs,
+  type FleetLoads,
+  fleetLoads,
+  fleetMedianJobMs,
+  switchCostMs,
+} from '@comfy-balancer/core/internal'
 import { pickAmongNearTies } from './near-ties.js'
 
 export interface LeastExpectedWaitOptions {
@@ -11,7 +18,8 @@ export interface LeastExpectedWaitOptions {
 
 /**
  * Minimises when this job would finish: the time left on the running prompt (known when the server
- * pushes its start; a whole job otherwise), plus (queued + in flight + 1) × that server's job time.
+ * pushes its start; a whole job otherwise), plus (queued + in flight + 1) × that server's job time,
+ * plus loading the job's models (`ctx.job.models`) where the server does not hold them.
  * Job times come from each server's peak-sensitive `jobMs` (fed by `recordJobDuration` or the job
  * API); before a server has one, the fleet median scaled by 1/weight. Near-ties (within 10 %) are
  * broken with `ctx.random`, never by list order — "first wins ties" is what herds a burst onto one
@@ -28,12 +36,18 @@ export function leastExpectedWait(options: LeastExpectedWaitOptions = {}): Strat
   // Decorators score servers one at a time against the same list: compute its median once.
   let medianOf: readonly ServerSnapshot[] | undefined
   let median: number | undefined
+  let loads: FleetLoads | undefined
   const score = (server: ServerSnapshot, ctx: SelectContext, candidates: readonly ServerSnapshot[]) => {
     if (candidates !== medianOf) {
       medianOf = candidates
       median = fleetMedianJobMs(candidates)
+      loads = undefined
     }
-    return expectedFinishMs(server, median, ctx.now, defaultMs)
+    const models = ctx.job?.models
+    if (models === undefined || models.length === 0)
+      return expectedFinishMs(server, median, ctx.now, defaultMs)
+    loads ??= fleetLoads(candidates.map((candidate) => candidate.models))
+    return expectedFinishMs(server, median, ctx.now, defaultMs) + switchCost(server, models, loads)
   }
   return {
     name: 'leastExpectedWait',
@@ -44,7 +58,16 @@ export function leastExpectedWait(options: LeastExpectedWaitOptions = {}): Strat
       const scores = new Float64Array(candidates.length)
       for (let i = 0; i < candidates.length; i++)
         scores[i] = expectedFinishMs(candidates[i]!, median, ctx.now, defaultMs)
+      const models = ctx.job?.models
+      if (models !== undefined && models.length > 0) {
+        const loads = fleetLoads(candidates.map((candidate) => candidate.models))
+        for (let i = 0; i < candidates.length; i++) scores[i]! += switchCost(candidates[i]!, models, loads)
+      }
       return pickAmongNearTies(candidates, scores, tolerance, ctx.random)
     },
   }
+}
+
+function switchCost(server: ServerSnapshot, models: readonly string[], loads: FleetLoads): number {
+  return switchCostMs(server.models, server.models?.held ?? [], models, loads)
 }

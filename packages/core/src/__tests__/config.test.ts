@@ -27,6 +27,9 @@ describe('parseConfig', () => {
       recoveryMaxMs: 5_000,
       unhealthyAfter: 2,
       healthyAfter: 2,
+      capabilities: true,
+      objectInfoTimeoutMs: 60_000,
+      objectInfoMaxBytes: 268_435_456,
     })
     expect(config.servers.map((s) => [s.id, s.url, s.priority, s.weight])).toEqual([
       ['10.0.0.1:8188', 'http://10.0.0.1:8188', 0, 1],

@@ -1,7 +1,9 @@
 import {
+  type CatalogOptions,
   createTestClock,
   describeForScan,
   driveClock,
+  type ModelMemoryOptions,
   recordEvents,
   recordLine,
   type Settled,
@@ -81,6 +83,10 @@ export interface ClusterSpec {
   readonly url: string
   readonly speed?: number
   readonly id?: string
+  /** What the server can run (node classes, model files); default the simulator's catalog. */
+  readonly catalog?: CatalogOptions
+  /** Model sizes, disk speed and VRAM slots; default instant loads. */
+  readonly models?: ModelMemoryOptions
 }
 
 /** The usual four servers: a primary and three backups on made-up hosts (msw answers for them). */
@@ -96,6 +102,8 @@ export interface Harness {
   readonly cluster: MswCluster
   readonly balancer: LoadBalancer
   readonly logger: ReturnType<typeof captureLogger>
+  /** The base URL of every `POST /prompt` the balancer sent, in order (refused ones included). */
+  readonly posts: string[]
   /** The simulated server behind a URL. */
   model(url: string): ReturnType<MswCluster['model']>
 }
@@ -121,7 +129,12 @@ export function harness(options: {
   const cluster = msw().install(specs, createTestClock())
   const clock = cluster.clock
   const logger = captureLogger()
+  const posts: string[] = []
   const balancer = createLoadBalancer({
+    fetch: (input, init) => {
+      if (init?.method === 'POST' && input.endsWith('/prompt')) posts.push(input.slice(0, -'/prompt'.length))
+      return globalThis.fetch(input, init)
+    },
     config: {
       servers: specs.map((spec) => ({ url: spec.url, headers: TEST_AUTH_HEADERS })),
       ...options.config,
@@ -135,7 +148,7 @@ export function harness(options: {
   })
   live.push(balancer)
   if (options.recordEvents !== false) recordEvents(balancer as unknown as Parameters<typeof recordEvents>[0])
-  return { clock, cluster, balancer, logger, model: (url) => cluster.model(url) }
+  return { clock, cluster, balancer, logger, posts, model: (url) => cluster.model(url) }
 }
 
 /** POST at once (early binding), for tests of what a server's own queue does with a job. */

@@ -95,7 +95,8 @@ describe('run() does not retry what another server would refuse or what the call
   it('never retries a 400 (invalid workflow)', async () => {
     const h = harness({ servers: [A, B], config: fast })
     await h.balancer.refresh()
-    const invalid = { '1': { class_type: 'NoSuchNode', inputs: {} } }
+    // A required input is missing: every server would refuse it.
+    const invalid = { '1': { class_type: 'SaveImage', inputs: { filename_prefix: 'x' } } }
     const outcome = await drive(h.clock, h.balancer.run(invalid), { stepMs: 100 })
     expect((outcome as { error: unknown }).error).toBeInstanceOf(PromptRejectedError)
     // Refused at the POST on the first server: nothing queued anywhere, no second POST.

@@ -1,7 +1,10 @@
+import type { CapabilityBook } from '../capabilities/capability-book.js'
+import type { JobFit } from '../capabilities/job-fit.js'
 import type { Clock, RandomSource } from '../contracts/clock.js'
 import type { Logger } from '../contracts/logger.js'
 import type { Strategy } from '../contracts/strategy.js'
 import type { ComfyBalancerError } from '../errors/base.js'
+import type { ModelBook } from '../models/model-book.js'
 import type { FetchLike } from '../probe/fetch-json.js'
 import type { OnDemandSocketHub } from '../ws/on-demand-hub.js'
 import type { ChoiceEffects } from './choice-effects.js'
@@ -42,6 +45,12 @@ export interface BalancerParts {
   readonly shared: SharedState | undefined
   /** Probe mode `ws`: one socket per server, opened on first use. */
   readonly sockets: OnDemandSocketHub
+  /** Each server's node classes and model files, read from `/object_info` off the hot path. */
+  readonly capabilities: CapabilityBook
+  /** Where a job can run and which models it loads there. */
+  readonly fit: JobFit
+  /** Which models each server holds and how long it loads them. */
+  readonly models: ModelBook
   /** Loads config from a `source`; undefined with inline `config`. */
   readonly loader: ConfigLoader | undefined
   /** Resolves once a config is in force. */

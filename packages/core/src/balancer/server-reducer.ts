@@ -1,4 +1,11 @@
-import type { FailureRecord, QueueState, ServerConfig, ServerSnapshot } from '../contracts/server.js'
+import type {
+  CapabilitySummary,
+  FailureRecord,
+  ModelState,
+  QueueState,
+  ServerConfig,
+  ServerSnapshot,
+} from '../contracts/server.js'
 import { ewma, riseFastEwma } from '../util/ewma.js'
 import { redactUrl } from '../util/redact.js'
 
@@ -41,6 +48,8 @@ function snapshot(from: ServerSnapshot, patch: Partial<ServerSnapshot>): ServerS
     consecutiveFailures: s.consecutiveFailures,
     checkedAt: s.checkedAt,
     ejectedUntil: s.ejectedUntil,
+    capabilities: s.capabilities,
+    models: s.models,
   }
 }
 
@@ -133,6 +142,8 @@ export function withInFlight(current: ServerSnapshot, inFlight: number): ServerS
     consecutiveFailures: current.consecutiveFailures,
     checkedAt: current.checkedAt,
     ejectedUntil: current.ejectedUntil,
+    capabilities: current.capabilities,
+    models: current.models,
   }
 }
 
@@ -220,4 +231,14 @@ export function probeAnsweredWhileDown(
     latencyMs: ewma(current.latencyMs, result.latencyMs, LATENCY_ALPHA),
     checkedAt: now,
   })
+}
+
+/** Its `/object_info` was read. */
+export function capabilitiesRead(current: ServerSnapshot, summary: CapabilitySummary): ServerSnapshot {
+  return snapshot(current, { capabilities: summary })
+}
+
+/** What it holds or how long it loads changed. */
+export function modelsChanged(current: ServerSnapshot, models: ModelState): ServerSnapshot {
+  return snapshot(current, { models })
 }

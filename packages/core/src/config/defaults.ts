@@ -17,6 +17,10 @@ export const DEFAULT_PROBE_SETTINGS = {
   recoveryMaxMs: 5_000,
   unhealthyAfter: 2,
   healthyAfter: 2,
+  capabilities: true,
+  // Real installs answer hundreds of KB to ~100 MB, built file list by file list: generous bounds.
+  objectInfoTimeoutMs: 60_000,
+  objectInfoMaxBytes: 256 * 1024 * 1024,
 } as const
 
 export const DEFAULT_FAILURE_HISTORY = 20

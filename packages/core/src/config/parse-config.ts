@@ -33,7 +33,11 @@ function normalizeServer(input: ServerInput, index: number): ServerConfig {
     headers: { ...(spec.headers ?? {}) },
     tags: [...(spec.tags ?? [])],
   }
-  return spec.maxQueue === undefined ? server : { ...server, maxQueue: spec.maxQueue }
+  return {
+    ...server,
+    ...(spec.maxQueue === undefined ? {} : { maxQueue: spec.maxQueue }),
+    ...(spec.modelSlots === undefined ? {} : { modelSlots: spec.modelSlots }),
+  }
 }
 
 function duplicates(servers: readonly ServerConfig[]): ConfigIssue[] {

@@ -45,6 +45,13 @@ export const serverInputSchema = z.union(
       headers: z.record(z.string(), z.string({ error: 'expected header values to be strings' })).optional(),
       tags: z.array(z.string().min(1)).optional(),
       maxQueue: z.number().int().min(1, { error: 'expected maxQueue ≥ 1' }).optional(),
+      /** How many models its GPU keeps loaded at once; learned from 1 when not given. */
+      modelSlots: z
+        .number()
+        .int()
+        .min(1, { error: 'expected modelSlots ≥ 1' })
+        .max(64, { error: 'expected modelSlots ≤ 64' })
+        .optional(),
     }),
   ],
   { error: 'expected a server URL string or an object with a "url"' },
@@ -90,6 +97,19 @@ export const probeInputSchema = z.strictObject({
     .int()
     .min(1)
     .max(10, { error: 'expected healthyAfter between 1 and 10' })
+    .optional(),
+  /**
+   * Read each server's `/object_info` (node classes, model files) so that jobs go only where they
+   * can run. Off: every server is assumed able to run every job.
+   */
+  capabilities: z.boolean({ error: 'expected capabilities to be true or false' }).optional(),
+  /** Timeout of one `/object_info` read (large on real installs). */
+  objectInfoTimeoutMs: nonNegativeMs('a timeout').min(1).optional(),
+  /** Largest `/object_info` answer read (bytes). */
+  objectInfoMaxBytes: z
+    .number({ error: 'expected objectInfoMaxBytes in bytes (a number)' })
+    .int()
+    .min(1_024, { error: 'expected objectInfoMaxBytes ≥ 1024' })
     .optional(),
 })
 

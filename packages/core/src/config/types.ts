@@ -13,6 +13,10 @@ export interface ProbeSettings {
   readonly recoveryMaxMs: number
   readonly unhealthyAfter: number
   readonly healthyAfter: number
+  /** Read each server's `/object_info` to route jobs only where they can run. */
+  readonly capabilities: boolean
+  readonly objectInfoTimeoutMs: number
+  readonly objectInfoMaxBytes: number
 }
 
 /** Outlier ejection and panic settings after defaults (see `outlierInputSchema`). */

@@ -39,6 +39,32 @@ export interface FailureRecord {
   readonly kind: 'probe' | 'reported' | 'observed'
 }
 
+/** What a server can run, from its `/object_info`: the counts a status page shows ("412 nodes · 7 checkpoints"). */
+export interface CapabilitySummary {
+  /** Node classes it has. */
+  readonly nodes: number
+  /** Distinct model files across every loader input. */
+  readonly models: number
+  /** Files `CheckpointLoaderSimple.ckpt_name` accepts (0 when it lacks the class). */
+  readonly checkpoints: number
+  /** When they were read (ms, balancer clock). */
+  readonly readAt: number
+}
+
+/**
+ * What a server holds in VRAM and how long it takes to load each model, as the balancer infers
+ * them: ComfyUI has no "loaded models" route, so `held` follows the models of the prompts it was
+ * given (the latest last) and `loadMs` the loader nodes' observed run times.
+ */
+export interface ModelState {
+  /** Models its recent prompts loaded, least recently used first, at most `slots` of them. */
+  readonly held: readonly string[]
+  /** How many models it keeps loaded at once (the config's `modelSlots`, or learned). */
+  readonly slots: number
+  /** Observed load time per model (ms), smoothed. */
+  readonly loadMs: Readonly<Record<string, number>>
+}
+
 /** A server as configured, after validation and defaults. */
 export interface ServerConfig {
   /** Stable identity; derived from the URL's host, port and path when not given. */
@@ -57,6 +83,8 @@ export interface ServerConfig {
   readonly tags: readonly string[]
   /** The server is skipped while its known queue holds at least this many prompts. */
   readonly maxQueue?: number
+  /** How many models its GPU keeps loaded at once, if known (a hint; otherwise learned from 1). */
+  readonly modelSlots?: number
 }
 
 /**
@@ -100,6 +128,10 @@ export interface ServerSnapshot {
    * flapped. It stays unhealthy until then even if probes answer, and is re-probed after.
    */
   readonly ejectedUntil?: number | undefined
+  /** What it can run, once its `/object_info` was read. */
+  readonly capabilities?: CapabilitySummary | undefined
+  /** The models it holds and how long loading each took there, once it ran a prompt that loads one. */
+  readonly models?: ModelState | undefined
 }
 
 /** The number of prompts ahead of a new job on this server, as strategies should count it. */

@@ -18,6 +18,11 @@ export interface JobHints {
   readonly tags?: readonly string[]
   /** Larger is more urgent: late binding sends such jobs first; a strategy may read it too. */
   readonly priority?: number
+  /**
+   * The model files the job loads (filled in by the balancer from its prompt): a server that does
+   * not hold them pays their load time first (`leastExpectedWait` counts it).
+   */
+  readonly models?: readonly string[]
 }
 
 /** What a strategy may read besides the candidates. Everything it needs to be deterministic. */

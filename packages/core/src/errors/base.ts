@@ -7,6 +7,8 @@ export type ComfyBalancerErrorCode =
   | 'UNKNOWN_SERVER'
   | 'SUBMIT_FAILED'
   | 'PROMPT_REJECTED'
+  | 'NO_CAPABLE_SERVER'
+  | 'CAPABILITIES_UNREADABLE'
   | 'JOB_FAILED'
   | 'JOB_LOST'
   | 'UNKNOWN_JOB'

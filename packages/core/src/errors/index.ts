@@ -1,4 +1,5 @@
 export { ComfyBalancerError, type ComfyBalancerErrorCode } from './base.js'
+export { CapabilityReadError, NoCapableServerError, type ServerShortfall } from './capability-errors.js'
 export { type ConfigIssue, ConfigLoadError, ConfigValidationError } from './config-errors.js'
 export {
   InterruptError,

@@ -1,4 +1,5 @@
 import type { BalancerSnapshot } from '../balancer/snapshot.js'
+import type { JobFit } from '../capabilities/job-fit.js'
 import type { Clock } from '../contracts/clock.js'
 import type { ComfyPrompt, JobResult, ResultOptions, Submission, SubmitOptions } from './types.js'
 
@@ -26,6 +27,12 @@ export interface LateBindingOptions {
    * stream does not leave slow GPUs idle. 0 holds whenever waiting is faster at all.
    */
   readonly holdMargin?: number
+  /**
+   * Count each job's model loads in where it would finish first: a server that holds the job's
+   * model gets it unless waiting for it costs more than loading the model elsewhere. Default true;
+   * false plans as if every server held every model (the model-blind dispatcher).
+   */
+  readonly modelAware?: boolean
 }
 
 /** The balancer's settings late binding reads, current at each plan. */
@@ -47,6 +54,8 @@ export interface DispatchSettings {
  */
 export interface DispatchHost {
   readonly clock: Clock
+  /** Where a job can run (each server's `/object_info`) and which models it loads. */
+  readonly fit: JobFit
   snapshot(): BalancerSnapshot
   /** Calls `listener` whenever the snapshot changes; returns an unsubscribe. */
   subscribe(listener: () => void): () => void

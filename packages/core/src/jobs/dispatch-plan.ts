@@ -1,5 +1,12 @@
 import { fleetMedianJobMs, jobEstimateMs } from '../balancer/job-estimate.js'
-import { queueLength, type ServerSnapshot } from '../contracts/server.js'
+import { type ModelState, queueLength, type ServerSnapshot } from '../contracts/server.js'
+import {
+  type FleetLoads,
+  fleetLoads,
+  heldAfter,
+  NO_FLEET_LOADS,
+  switchCostMs,
+} from '../models/model-state.js'
 
 /** One server as the planner sees it. */
 export interface PlanServer {
@@ -15,12 +22,16 @@ export interface PlanServer {
    * because queueing a job behind a running one bets on a speed nobody measured yet.
    */
   readonly guessed?: boolean
+  /** The models it holds and its load times, once it ran a prompt that loads one. */
+  readonly models?: ModelState | undefined
 }
 
 /** One waiting job, in the order jobs should be served. */
 export interface PlanJob {
   readonly key: number
   allowed(serverId: string): boolean
+  /** The model files it loads: a server that does not hold them pays their load time first. */
+  readonly models?: readonly string[]
 }
 
 /** How the planner trades finishing each job soonest against keeping every GPU busy. */
@@ -47,8 +58,13 @@ export function planDispatch(
   jobs: readonly PlanJob[],
   servers: readonly PlanServer[],
   options: PlanOptions,
+  /** Load times across the fleet; with none, models cost nothing (model-blind). */
+  fleet: FleetLoads = NO_FLEET_LOADS,
 ): Array<{ readonly key: number; readonly serverId: string }> {
   const planned = new Map<string, number>()
+  // What each server will hold once the jobs planned on it in this pass ran, in order.
+  const held = new Map<string, readonly string[]>()
+  const heldOn = (server: PlanServer) => held.get(server.id) ?? server.models?.held ?? []
   const now: Array<{ key: number; serverId: string }> = []
   const canTakeNow = (server: PlanServer) => {
     const before = planned.get(server.id) ?? 0
@@ -67,7 +83,9 @@ export function planDispatch(
     let freeFinish = Number.POSITIVE_INFINITY
     for (const server of servers) {
       if (!job.allowed(server.id)) continue
-      const finish = finishMs(server, planned.get(server.id) ?? 0)
+      const finish =
+        finishMs(server, planned.get(server.id) ?? 0) +
+        switchCostMs(server.models, heldOn(server), job.models, fleet)
       if (finish < bestFinish) {
         best = server
         bestFinish = finish
@@ -85,6 +103,8 @@ export function planDispatch(
         : undefined
     const chosen = target ?? best
     planned.set(chosen.id, (planned.get(chosen.id) ?? 0) + 1)
+    if (job.models !== undefined && job.models.length > 0)
+      held.set(chosen.id, heldAfter(heldOn(chosen), job.models, chosen.models?.slots ?? 1))
     if (target) now.push({ key: job.key, serverId: target.id })
   }
   return now
@@ -120,6 +140,11 @@ export function planServers(inputs: readonly PlanInput[], now: number): PlanServ
     const jobMs = guessed ? Math.max(jobEstimateMs(server, median), running) : jobEstimateMs(server, median)
     const runningLeftMs =
       ahead === 0 ? 0 : startedAt === undefined ? jobMs / 2 : Math.max(jobMs * 0.1, jobMs - running)
-    return { id: server.id, ahead, runningLeftMs, jobMs, guessed }
+    return { id: server.id, ahead, runningLeftMs, jobMs, guessed, models: server.models }
   })
+}
+
+/** The fleet's load times, from the servers' snapshots. */
+export function planFleetLoads(servers: readonly ServerSnapshot[]): FleetLoads {
+  return fleetLoads(servers.map((server) => server.models))
 }

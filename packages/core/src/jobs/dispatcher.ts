@@ -4,12 +4,11 @@ import type { ServerSnapshot } from '../contracts/server.js'
 import { SubmitError } from '../errors/job-errors.js'
 import { DisposedError } from '../errors/server-errors.js'
 import type { DispatchHost, LateBindingOptions } from './dispatch-host.js'
-import { planDispatch, planServers } from './dispatch-plan.js'
+import { planDispatch, planFleetLoads, planServers } from './dispatch-plan.js'
 import { checkPrompt } from './prompt-check.js'
 import type { ComfyPrompt, JobEvent, JobResult, ResultOptions, Submission, SubmitOptions } from './types.js'
 import {
   afterFailedHandOver,
-  allowedFor,
   handOverOptions,
   isUnplannable,
   leftTheLine,
@@ -17,6 +16,7 @@ import {
   strandedTooLong,
   type WaitingEntry,
 } from './waiting-entry.js'
+import { planJobs, rejectIncapable, sayWhyWaiting } from './waiting-fit.js'
 import { WaitingJobs } from './waiting-jobs.js'
 
 const ABORTED = 'the submission was aborted while it waited for a server'
@@ -30,7 +30,7 @@ const ABORTED = 'the submission was aborted while it waited for a server'
  */
 export class LateBindingDispatcher {
   readonly #tickMs: number
-  readonly #tuning: { maxPending: number; leadMs: number; holdMargin: number }
+  readonly #tuning: { maxPending: number; leadMs: number; holdMargin: number; modelAware: boolean }
   readonly #waiting: WaitingJobs<WaitingEntry>
   /** When our job on a server was seen starting, to estimate the time it has left. */
   readonly #started = new Map<string, number>()
@@ -54,8 +54,8 @@ export class LateBindingDispatcher {
     options: LateBindingOptions = {},
   ) {
     this.#tickMs = options.tickMs ?? 500
-    const { maxPendingPerServer: maxPending = 1, leadMs = 0, holdMargin = 0.5 } = options
-    this.#tuning = { maxPending, leadMs, holdMargin }
+    const { maxPendingPerServer: maxPending = 1, leadMs = 0, holdMargin = 0.5, modelAware = true } = options
+    this.#tuning = { maxPending, leadMs, holdMargin, modelAware }
     this.#waiting = new WaitingJobs<WaitingEntry>(host.clock, () => this.#schedule())
   }
 
@@ -171,6 +171,7 @@ export class LateBindingDispatcher {
       ? snapshot.servers
       : snapshot.servers.filter((server) => server.id === snapshot.primaryId)
     if (now - snapshot.refreshedAt >= settings.cacheMs) void this.host.refresh().catch(() => undefined)
+    rejectIncapable(this.#waiting, this.host.fit, pool)
     this.#sendUnplannable(pool)
     const healthy = pool.filter((server) => isCandidate(server, undefined))
     if (healthy.length === 0) this.#ask(now)
@@ -183,15 +184,18 @@ export class LateBindingDispatcher {
       })),
       now,
     )
+    const { modelAware } = this.#tuning
     const decisions = planDispatch(
-      this.#waiting.line.map((entry) => ({ key: entry.key, allowed: allowedFor(entry, healthy) })),
+      planJobs(this.#waiting.line, healthy, this.host.fit, modelAware),
       servers,
       this.#tuning,
+      modelAware ? planFleetLoads(snapshot.servers) : undefined,
     )
     for (const { key, serverId } of decisions) {
       const entry = this.#waiting.take(key)
       if (entry !== undefined) this.#send(entry, serverId)
     }
+    sayWhyWaiting(this.#waiting.line, this.host.fit, healthy)
     this.#tick()
   }
 

@@ -1,6 +1,7 @@
 import { JobError } from '../errors/job-errors.js'
 import type { ComfyClient } from './comfy-client.js'
 import type { JobHost } from './host.js'
+import { LoadWatch } from './load-watch.js'
 import { locate, type Whereabouts } from './locate.js'
 import { lostWhy, silenceLimit } from './lost-verdict.js'
 import { readOutcome } from './outcome.js'
@@ -28,9 +29,15 @@ export async function follow(deps: FollowDeps, job: OwnedJob, options: ResultOpt
   const emit = (event: JobEvent) => options.onEvent?.(event)
   const news = new News()
   const pushed: Pushed = { serverId: job.serverId, outputs: {}, success: false }
+  const loads = new LoadWatch(
+    job.prompt,
+    (serverId, nodeId) => host.fit.nodeModels(serverId, job.prompt, nodeId),
+    (serverId, model, ms) => host.modelLoaded(serverId, model, ms),
+  )
   const stopListening = host.onPrompt(job.promptId, (type, data, serverId) => {
     if (serverId !== job.serverId) return
     collect(pushed, type, data, serverId, host.clock.now())
+    loads.message(type, data, serverId, host.clock.now())
     if (type === 'execution_error' && !pushed.failureObserved) {
       // The push is ComfyUI's own word: take the server out now, before the result is read, or an
       // idle black hole takes the next job in the meantime.
@@ -48,7 +55,7 @@ export async function follow(deps: FollowDeps, job: OwnedJob, options: ResultOpt
     news.arrive()
   })
   try {
-    return await followLoop(deps, job, options, emit, news, pushed)
+    return await followLoop(deps, job, options, emit, news, pushed, loads)
   } finally {
     stopListening()
     news.arrive()
@@ -100,6 +107,7 @@ async function followLoop(
   emit: (event: JobEvent) => void,
   news: News,
   pushed: Pushed,
+  loads: LoadWatch,
 ): Promise<JobResult> {
   const { host, client, onStaleCopy } = deps
   const { clock } = host
@@ -121,7 +129,9 @@ async function followLoop(
         throw outcome.error
       }
       host.observe(job.serverId, { type: 'job-succeeded' })
-      if (outcome.durationMs !== undefined) host.recordJobDuration(job.serverId, outcome.durationMs)
+      // The GPU's work alone: a model load is counted where the job goes, by the models it needs.
+      if (outcome.durationMs !== undefined)
+        host.recordJobDuration(job.serverId, Math.max(0, outcome.durationMs - loads.loadMs))
       return {
         promptId: job.promptId,
         serverId: job.serverId,

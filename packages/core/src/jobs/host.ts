@@ -1,6 +1,7 @@
 import type { EventHub } from '../balancer/events.js'
 import type { Lease } from '../balancer/options.js'
 import type { Observation } from '../balancer/outlier.js'
+import type { JobFit } from '../capabilities/job-fit.js'
 import type { JobSettings } from '../config/types.js'
 import type { Clock } from '../contracts/clock.js'
 import type { Logger } from '../contracts/logger.js'
@@ -24,6 +25,14 @@ export interface JobHost {
   /** What a request or a job showed of a server (outlier detection). */
   observe(serverId: string, observation: Observation): void
   recordJobDuration(serverId: string, durationMs: number): void
+  /** Where a job can run (each server's `/object_info`) and which models it loads there. */
+  readonly fit: JobFit
+  /** Every configured server's id. */
+  serverIds(): readonly string[]
+  /** A prompt that loads `models` was accepted by the server. */
+  assigned(serverId: string, models: readonly string[]): void
+  /** A loader node for `model` ran for `ms` on the server. */
+  modelLoaded(serverId: string, model: string, ms: number): void
   /** Shares where a prompt lives with other app instances (a no-op without a state store). */
   shareOwner(promptId: string, serverId: string): void
   /** Where another app instance placed a prompt, if a shared state store knows. */

@@ -115,6 +115,7 @@ export function createJobApi(
   const { store, servers } = parts
   const host: DispatchHost = {
     clock: parts.clock,
+    fit: parts.fit,
     snapshot: () => store.snapshot(),
     subscribe: (listener) => store.subscribe(listener),
     settings: () => {

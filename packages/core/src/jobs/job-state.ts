@@ -59,6 +59,8 @@ export function withJobEvent(state: JobState, event: JobEvent): JobState {
       }
     case 'resubmitted':
       return { ...state, status: 'pending', serverId: undefined, progress: undefined, lastEvent: event }
+    case 'waiting':
+      return { ...state, lastEvent: event }
   }
 }
 

@@ -32,6 +32,8 @@ export function createJobService(
     | 'monitor'
     | 'shared'
     | 'sockets'
+    | 'fit'
+    | 'models'
   >,
   facade: JobFacade,
 ): JobService {
@@ -56,6 +58,10 @@ export function createJobService(
       recordJobDuration: (id, ms) => {
         if (servers.has(id)) facade.recordJobDuration(id, ms)
       },
+      fit: parts.fit,
+      serverIds: () => servers.ids(),
+      assigned: (id, models) => parts.models.assigned(id, models),
+      modelLoaded: (id, model, ms) => parts.models.loaded(id, model, ms),
       shareOwner: (promptId, serverId) => shared?.owned(promptId, serverId, OWNERSHIP_TTL_MS),
       findOwner: (promptId) => shared?.ownerOf(promptId) ?? Promise.resolve(undefined),
       pushes: (id) => sockets.isOpen(id),

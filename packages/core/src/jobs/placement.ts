@@ -1,3 +1,4 @@
+import { isCapabilityRefusal } from '../capabilities/refusal.js'
 import type { JobHints } from '../contracts/strategy.js'
 import { ComfyBalancerError } from '../errors/base.js'
 import { PromptRejectedError, SubmitError } from '../errors/job-errors.js'
@@ -64,6 +65,15 @@ export class Placement {
     const settings = this.host.settings()
     const maxAttempts = options.maxAttempts ?? settings.maxAttempts
     const attempts: Attempt[] = []
+    const { fit } = this.host
+    const none = fit.noneCan(promptId, prompt, this.host.serverIds())
+    if (none !== undefined) throw none
+    // Servers known to lack a node class or model file it names never see it.
+    const incapable = this.host.serverIds().filter((id) => fit.verdict(id, prompt).kind === 'cannot')
+    // Servers that refused it for something missing: not a failure of theirs, nor an attempt.
+    const refusedBy: string[] = []
+    let refusal: PromptRejectedError | undefined
+    const job = withModels(options.job, fit.models(undefined, prompt))
     // Placed again (its server lost it): the old count is stale.
     this.ended(promptId)
     if (avoid.length === 0 && !options.isRetry) this.#budget.submitted()
@@ -85,17 +95,23 @@ export class Placement {
           options.signal,
         ).catch(() => undefined)
       }
-      const tried = [...avoid, ...attempts.map((a) => a.serverId)]
+      const tried = [...avoid, ...refusedBy, ...attempts.map((a) => a.serverId)]
       let lease: Lease
       try {
-        const pinned = options.server !== undefined && avoid.length === 0 && attempts.length === 0
+        const pinned =
+          options.server !== undefined &&
+          avoid.length === 0 &&
+          attempts.length === 0 &&
+          refusedBy.length === 0
         lease = await this.host.acquire(
-          pinned ? { ...(options.job ?? {}), include: [options.server!] } : excluding(options.job, tried),
+          pinned ? { ...(job ?? {}), include: [options.server!] } : excluding(job, [...tried, ...incapable]),
           // A chosen server, or a job moving off a lost one: no wait on a refresh (a hung server's
           // probe would hold it up for a whole timeout); a stale cache is refreshed meanwhile.
           pinned || tried.length > 0,
         )
       } catch (error) {
+        // Every server that may take it lacks something: ComfyUI's own refusal says what.
+        if (refusal !== undefined) throw refusal
         const detail = ComfyBalancerError.isInstance(error) ? error.message : String(error)
         throw new SubmitError(promptId, attempts, 'no-server', `no server left to try (${detail})`, {
           cause: error,
@@ -123,6 +139,7 @@ export class Placement {
         (answer.body as { prompt_id?: unknown }).prompt_id === promptId
       if (confirmed) {
         this.host.observe(serverId, { type: 'answered' })
+        this.host.assigned(serverId, fit.models(serverId, prompt))
         return this.#accepted(promptId, serverId, lease, answer.body)
       }
       // A 200 that does not name our prompt is as uncertain as no answer at all.
@@ -137,7 +154,15 @@ export class Placement {
         // An invalid workflow says nothing bad about the server that validated it.
         this.host.observe(serverId, { type: 'answered' })
         lease.release()
-        throw rejected(promptId, serverId, failure)
+        const error = rejected(promptId, serverId, failure)
+        if (!isCapabilityRefusal(failure.body)) throw error
+        fit.refused(serverId)
+        this.host.logger.info(
+          `${serverId} lacks something ${promptId} needs (${error.type}): placing it elsewhere`,
+        )
+        refusedBy.push(serverId)
+        refusal = error
+        continue
       }
       if (failure.kind === 'aborted') {
         lease.release()
@@ -157,6 +182,7 @@ export class Placement {
       const verdict = await this.#verify(target, promptId, options.signal, failure.kind !== 'network')
       if (verdict === 'held') {
         this.host.logger.info(`${serverId} holds ${promptId} although its answer was lost: not resubmitted`)
+        this.host.assigned(serverId, fit.models(serverId, prompt))
         return this.#accepted(promptId, serverId, lease, undefined)
       }
       lease.release()
@@ -236,6 +262,10 @@ function body(promptId: string, prompt: ComfyPrompt, options: SubmitOptions, cli
 /** 408 and 429 are worth another server; other 4xx would fail anywhere (403 origin check, 413 size). */
 function retryable(status: number): boolean {
   return status >= 500 || status === 408 || status === 429
+}
+
+function withModels(job: JobHints | undefined, models: readonly string[]): JobHints | undefined {
+  return models.length === 0 ? job : { ...(job ?? {}), models }
 }
 
 function excluding(job: JobHints | undefined, ids: readonly string[]): JobHints | undefined {

@@ -118,10 +118,12 @@ export type JobEvent =
       readonly from: string
       readonly reason: string
     }
+  /** Late binding holds the job in the app, and why (`waiting for a server with node class X`). */
+  | { readonly type: 'waiting'; readonly promptId: string; readonly reason: string }
 
 /** Options for following a job. */
 export interface ResultOptions {
   readonly signal?: AbortSignal
-  /** Called for every job event (queued, started, progress, resubmitted). */
+  /** Called for every job event (waiting, queued, started, progress, resubmitted). */
   readonly onEvent?: (event: JobEvent) => void
 }

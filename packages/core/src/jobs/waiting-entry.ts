@@ -18,6 +18,8 @@ export interface WaitingEntry extends WaitingJob {
   forget(): void
   /** Since when no healthy server may take it, after a failed hand-over (balancer clock, ms). */
   strandedSince?: number | undefined
+  /** The last reason it was told it waits (said once per reason). */
+  waitingFor?: string | undefined
 }
 
 /** What to do with a job whose planned hand-over failed. */

@@ -29,6 +29,8 @@ export interface JsonRequest {
   readonly signal?: AbortSignal
   /** Accept an empty 2xx body (ComfyUI answers `/interrupt` and `POST /queue` with one). */
   readonly allowEmpty?: boolean
+  /** Refuse a body larger than this (bytes) without reading the rest; default no limit. */
+  readonly maxBytes?: number
 }
 
 /**
@@ -64,7 +66,17 @@ export async function fetchJson(request: JsonRequest): Promise<JsonResult> {
     }
     let text: string
     try {
-      text = await response.text()
+      const read =
+        request.maxBytes === undefined ? await response.text() : await readCapped(response, request.maxBytes)
+      if (read === undefined) {
+        controller.abort()
+        return fail({
+          kind: 'malformed',
+          status: response.status,
+          message: `${request.label}: the answer is larger than ${request.maxBytes} bytes`,
+        })
+      }
+      text = read
     } catch (error) {
       return fail(abortOrNetwork(error, request, timedOut))
     }
@@ -92,6 +104,30 @@ export async function fetchJson(request: JsonRequest): Promise<JsonResult> {
   } finally {
     request.clock.clearTimeout(timer)
     request.signal?.removeEventListener('abort', onOuterAbort)
+  }
+}
+
+/** The body as text, or undefined once it passes `maxBytes` (the rest is not read). */
+async function readCapped(response: Response, maxBytes: number): Promise<string | undefined> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN)
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined)
+    return undefined
+  }
+  if (response.body === null) return ''
+  const reader = response.body.getReader()
+  const decoder = new TextDecoder()
+  let bytes = 0
+  let text = ''
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) return text + decoder.decode()
+    bytes += value.byteLength
+    if (bytes > maxBytes) {
+      await reader.cancel().catch(() => undefined)
+      return undefined
+    }
+    text += decoder.decode(value, { stream: true })
   }
 }
 

@@ -108,6 +108,24 @@ describe('strategy properties', () => {
     expect(strategy.score?.(measured, ctx(), [measured, unmeasured])).toBe(4_000)
   })
 
+  it('leastExpectedWait adds the load time of a model the server does not hold', () => {
+    const models = (held: string[], loadMs: Record<string, number>) => ({ held, slots: 1, loadMs })
+    // Equal job times; a holds x; b holds y and loaded x once in 6 s; c never loaded anything.
+    const a = serverSnapshot(0, { jobMs: 10_000, models: models(['x.safetensors'], { 'x.safetensors': 4_000 }) })
+    const b = serverSnapshot(1, { jobMs: 10_000, models: models(['y.safetensors'], { 'x.safetensors': 6_000 }) })
+    const c = serverSnapshot(2, { jobMs: 10_000, queue: 1 })
+    const strategy = leastExpectedWait({ tieTolerance: 0 })
+    const job = { models: ['x.safetensors'] }
+    const withJob = { ...ctx(), job }
+    expect(strategy.score?.(a, withJob, [a, b, c])).toBe(10_000)
+    expect(strategy.score?.(b, withJob, [a, b, c])).toBe(16_000)
+    // c: its own running job, then this one, plus x's fleet mean load (5 s).
+    expect(strategy.score?.(c, withJob, [a, b, c])).toBe(25_000)
+    expect(strategy.select([b, a, c], withJob)?.id).toBe('gpu-0')
+    // Without models, load times do not count.
+    expect(strategy.score?.(b, ctx(), [a, b, c])).toBe(10_000)
+  })
+
   it('powerOfTwo compares two distinct samples and never picks the worst of three', () => {
     const servers = [
       serverSnapshot(0, { queue: 5 }),

@@ -16,6 +16,11 @@ export interface NodeClassSpec {
   /** `OUTPUT_NODE`: the prompt's outputs are its output nodes. */
   readonly outputNode?: boolean
   readonly category?: string
+  /**
+   * The inputs the class's own `VALIDATE_INPUTS` takes: ComfyUI skips its list check for them (the
+   * class's own check is not simulated), as for `LoadImage`'s `image`.
+   */
+  readonly validateInputs?: readonly string[]
 }
 
 /** What one simulated server can run and serve: node classes, model files, embeddings, extensions. */
@@ -119,6 +124,7 @@ const DEFAULT_NODES: Readonly<Record<string, NodeClassSpec>> = {
   },
   LoadImage: {
     required: { image: [[], { image_upload: true }] },
+    validateInputs: ['image'],
     outputs: ['IMAGE', 'MASK'],
     category: 'image',
   },
@@ -182,6 +188,11 @@ export class Catalog {
 
   hasNode(name: string): boolean {
     return this.#nodes.has(name)
+  }
+
+  /** A class's definition, or undefined for a class this server lacks. */
+  nodeClass(name: string): NodeClassSpec | undefined {
+    return this.#nodes.get(name)
   }
 
   /** Whether a class is an output node (`OUTPUT_NODE`). */

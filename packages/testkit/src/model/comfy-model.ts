@@ -93,7 +93,7 @@ class SimulatedComfyServer implements ComfyModel {
     takeNumber: () => this.#number++,
     now: () => this.clock.now(),
     newId: () => globalThis.crypto.randomUUID(),
-    nodes: () => this.catalog,
+    server: () => ({ nodes: this.catalog, version: this.#version }),
   }
 
   submit(body: unknown, context?: SubmitContext): SubmitResult {
@@ -105,11 +105,11 @@ class SimulatedComfyServer implements ComfyModel {
       throw error
     }
     if (parsed.result !== undefined) return parsed.result
-    const { job } = parsed
+    const { job, nodeErrors } = parsed
     this.#pending.push(job)
     this.#queueUpdated()
     this.#pump()
-    return { status: 200, body: { prompt_id: job.promptId, number: job.number, node_errors: {} } }
+    return { status: 200, body: { prompt_id: job.promptId, number: job.number, node_errors: nodeErrors } }
   }
 
   queueSnapshot(): QueueSnapshot {

@@ -62,7 +62,40 @@ export function pyIterate(value: unknown): unknown[] {
   throw new PythonError(`'${pyTypeName(value)}' object is not iterable`)
 }
 
-function pyTypeName(value: unknown): string {
+/** Python's `repr()` of a parsed JSON value (`'a'`, `None`, `True`, `['a', 1]`, `{'k': 'v'}`). */
+export function pyRepr(value: unknown): string {
+  if (value === null || value === undefined) return 'None'
+  if (typeof value === 'boolean') return value ? 'True' : 'False'
+  if (typeof value === 'number') return String(value)
+  if (typeof value === 'string') return reprString(value)
+  if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`
+  const entries = Object.entries(value as JsonObject)
+  return `{${entries.map(([key, item]) => `${reprString(key)}: ${pyRepr(item)}`).join(', ')}}`
+}
+
+/** Python's `str()`: a string as is, anything else as its `repr()`. */
+export function pyStr(value: unknown): string {
+  return typeof value === 'string' ? value : pyRepr(value)
+}
+
+/** A string's `repr()`: single quotes unless it holds one and no double quote; escapes as Python's. */
+function reprString(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'"
+  let out = quote
+  for (const char of text) {
+    const code = char.codePointAt(0)!
+    if (char === '\\' || char === quote) out += `\\${char}`
+    else if (char === '\n') out += '\\n'
+    else if (char === '\r') out += '\\r'
+    else if (char === '\t') out += '\\t'
+    else if (code < 0x20 || (code >= 0x7f && code <= 0xa0)) out += `\\x${code.toString(16).padStart(2, '0')}`
+    else out += char
+  }
+  return out + quote
+}
+
+/** Python's type name of a parsed JSON value (`NoneType`, `bool`, `int`, `float`, `str`, `list`, `dict`). */
+export function pyTypeName(value: unknown): string {
   if (value === null) return 'NoneType'
   if (typeof value === 'boolean') return 'bool'
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float'

@@ -1,0 +1,282 @@
+import type { Catalog, InputSpec } from './catalog'
+import type { ComfyErrorInfo, JsonObject, NodeError } from './comfy-types'
+import { isJsonObject, pyRepr, pyTruthy, pyTypeName } from './python'
+
+/** What output validation needs of the catalog: each class's inputs and outputs, each folder's files. */
+export type ValidationCatalog = Pick<Catalog, 'nodeClass' | 'files'>
+
+/** `validate_prompt`'s verdict on the outputs: the valid ones, or the 400 error; node errors either way. */
+export type OutputsVerdict =
+  | { outputs: string[]; error?: undefined; nodeErrors: Record<string, NodeError> }
+  | { outputs?: undefined; error: ComfyErrorInfo; nodeErrors: Record<string, NodeError> }
+
+/** A Python exception raised inside validation, which execution.py catches and reports. */
+class PyException extends Error {
+  constructor(
+    readonly pyType: string,
+    readonly pyMessage: string,
+  ) {
+    super(`${pyType}: ${pyMessage}`)
+  }
+}
+
+interface Verdict {
+  readonly valid: boolean
+  readonly errors: readonly ComfyErrorInfo[]
+}
+
+/** `(input_type, extra_info)` as `get_input_info` gives it: a folder COMBO as its files now, `{}` for no options. */
+type InputInfo = [type: string | string[], extra: JsonObject]
+
+/**
+ * `execution.validate_prompt` after its class check: each output validated through its links by
+ * `validate_inputs` (v0.26.0), node errors gathered, the outputs that passed kept. `prompt` is the copy
+ * that gets queued: like ComfyUI, validation unwraps `{"__value__": …}` inputs in place. Not simulated:
+ * type conversion, min/max, `return_type_mismatch` and the classes' own `VALIDATE_INPUTS`.
+ */
+export function validateOutputs(
+  prompt: Record<string, JsonObject>,
+  outputs: readonly string[],
+  catalog: ValidationCatalog,
+): OutputsVerdict {
+  const validated = new Map<string, Verdict>()
+  const classOf = (nodeId: string) => prompt[nodeId]!.class_type as string
+
+  const validateInputs = (nodeId: string, visiting: string[]): Verdict => {
+    const done = validated.get(nodeId)
+    if (done !== undefined) return done
+    if (visiting.includes(nodeId)) return dependencyCycle(nodeId, visiting)
+    const node = prompt[nodeId]!
+    if (!Object.hasOwn(node, 'inputs')) throw new PyException('KeyError', "'inputs'")
+    const spec = catalog.nodeClass(classOf(nodeId))!
+    const declared: (readonly [name: string, input: InputSpec, required: boolean])[] = [
+      ...Object.entries(spec.required ?? {}).map(([name, input]) => [name, input, true] as const),
+      ...Object.entries(spec.optional ?? {}).map(([name, input]) => [name, input, false] as const),
+    ]
+    // `x not in inputs`: a list or string answers (nothing is in it here), anything else raises.
+    const raw = node.inputs
+    if (declared.length > 0 && !isJsonObject(raw) && !Array.isArray(raw) && typeof raw !== 'string') {
+      throw new PyException('TypeError', `argument of type '${pyTypeName(raw)}' is not iterable`)
+    }
+    const inputs = isJsonObject(raw) ? raw : {}
+    const errors: ComfyErrorInfo[] = []
+    let valid = true
+    for (const [name, input, required] of declared) {
+      if (!Object.hasOwn(inputs, name)) {
+        if (required) errors.push(requiredInputMissing(name))
+        continue
+      }
+      const info = inputInfo(input, catalog)
+      let value = inputs[name]
+      if (Array.isArray(value)) {
+        if (value.length !== 2) {
+          errors.push(badLinkedInput(name, info, value))
+          continue
+        }
+        const sourceId = linkedNodeId(prompt, value[0])
+        slotOf(catalog.nodeClass(classOf(sourceId))?.outputs ?? [], value[1])
+        // (ComfyUI checks the slot's type against the input's here: not simulated.)
+        visiting.push(nodeId)
+        try {
+          if (!validateInputs(sourceId, visiting).valid) valid = false
+        } catch (error) {
+          if (!(error instanceof PyException)) throw error
+          valid = false
+          validated.set(sourceId, { valid: false, errors: [innerException(error, name, info, value)] })
+        } finally {
+          visiting.pop()
+        }
+        continue
+      }
+      if (isJsonObject(value) && Object.hasOwn(value, '__value__')) {
+        value = value.__value__
+        inputs[name] = value
+      }
+      if (spec.validateInputs?.includes(name)) continue
+      const notInList = listCheck(name, info, value)
+      if (notInList !== undefined) errors.push(notInList)
+    }
+    // A cycle found below this node may already have put an error on it: join it.
+    const prior = validated.get(nodeId) ?? { valid: true, errors: [] }
+    const fresh = errors.filter((error) => !prior.errors.some((seen) => sameJson(seen, error)))
+    const verdict = {
+      valid: prior.valid && valid && errors.length === 0,
+      errors: [...prior.errors, ...fresh],
+    }
+    validated.set(nodeId, verdict)
+    return verdict
+  }
+
+  const dependencyCycle = (nodeId: string, visiting: readonly string[]): Verdict => {
+    const path = [...visiting.slice(visiting.indexOf(nodeId)), nodeId]
+    const cycleNodes = [...new Set(path)]
+    const details = path.map((id) => `${id} (${classOf(id)})`).join(' -> ')
+    for (const id of cycleNodes) {
+      const extra = { node_id: id, cycle_nodes: [...cycleNodes] }
+      const error = {
+        type: 'dependency_cycle',
+        message: 'Dependency cycle detected',
+        details,
+        extra_info: extra,
+      }
+      validated.set(id, { valid: false, errors: [error] })
+    }
+    return validated.get(nodeId)!
+  }
+
+  const good: string[] = []
+  const failed: ComfyErrorInfo[] = []
+  const nodeErrors: Record<string, NodeError> = {}
+  for (const output of outputs) {
+    let verdict: Verdict
+    try {
+      verdict = validateInputs(output, [])
+    } catch (error) {
+      if (!(error instanceof PyException)) throw error
+      verdict = { valid: false, errors: [outerException(error)] }
+      validated.set(output, verdict)
+    }
+    if (verdict.valid) {
+      good.push(output)
+      continue
+    }
+    failed.push(...verdict.errors)
+    // Every node found invalid so far, with errors of its own, lists this output (as ComfyUI does, also
+    // a node another output's validation found); a node invalid only through its inputs is left out.
+    for (const [nodeId, result] of validated) {
+      if (result.valid || result.errors.length === 0) continue
+      nodeErrors[nodeId] ??= {
+        errors: [...result.errors],
+        dependent_outputs: [],
+        class_type: classOf(nodeId),
+      }
+      nodeErrors[nodeId].dependent_outputs.push(output)
+    }
+  }
+  const errorsOut = structuredClone(nodeErrors)
+  if (good.length > 0) return { outputs: good, nodeErrors: errorsOut }
+  return {
+    error: {
+      type: 'prompt_outputs_failed_validation',
+      message: 'Prompt outputs failed validation',
+      details: failed.map((error) => `${error.message}: ${error.details}`).join('\n'),
+      extra_info: {},
+    },
+    nodeErrors: errorsOut,
+  }
+}
+
+/** `prompt[o_id]`: KeyError for an id the prompt lacks, TypeError for a list or dict as id. */
+function linkedNodeId(prompt: Record<string, JsonObject>, id: unknown): string {
+  if (typeof id === 'string' && Object.hasOwn(prompt, id)) return id
+  if (typeof id === 'object' && id !== null) {
+    throw new PyException('TypeError', `unhashable type: '${pyTypeName(id)}'`)
+  }
+  throw new PyException('KeyError', pyRepr(id))
+}
+
+/** `RETURN_TYPES[slot]` of the linked class, raising as Python's tuple indexing does. */
+function slotOf(returns: readonly string[], slot: unknown): void {
+  if (typeof slot !== 'boolean' && !(typeof slot === 'number' && Number.isInteger(slot))) {
+    throw new PyException('TypeError', `tuple indices must be integers or slices, not ${pyTypeName(slot)}`)
+  }
+  const index = Number(slot)
+  if (index >= returns.length || index < -returns.length) {
+    throw new PyException('IndexError', 'tuple index out of range')
+  }
+}
+
+function inputInfo([type, options]: InputSpec, catalog: ValidationCatalog): InputInfo {
+  const extra = structuredClone(options ?? {}) as JsonObject
+  if (typeof type === 'string') return [type, extra]
+  if ('folder' in type) return [catalog.files(type.folder) ?? [], extra]
+  return [[...type], extra]
+}
+
+/** The COMBO check: a list input type, or `COMBO` with `options`; `multiselect` checks each value. */
+function listCheck(name: string, info: InputInfo, value: unknown): ComfyErrorInfo | undefined {
+  const [type, extra] = info
+  let options: unknown[]
+  if (Array.isArray(type)) options = type
+  else if (type === 'COMBO') options = Array.isArray(extra.options) ? extra.options : []
+  else return undefined
+  const invalid =
+    pyTruthy(extra.multiselect) && Array.isArray(value)
+      ? value.filter((item) => !options.some((option) => sameJson(option, item)))
+      : options.some((option) => sameJson(option, value))
+        ? []
+        : [value]
+  if (invalid.length === 0) return undefined
+  // ComfyUI does not send back long lists (say, hundreds of scanned model files).
+  const long = options.length > 20
+  const listInfo = long ? `(list of length ${options.length})` : pyRepr(options)
+  return {
+    type: 'value_not_in_list',
+    message: 'Value not in list',
+    details: `${name}: ${invalid.map(pyRepr).join(', ')} not in ${listInfo}`,
+    extra_info: { input_name: name, input_config: long ? null : info, received_value: value },
+  }
+}
+
+function requiredInputMissing(name: string): ComfyErrorInfo {
+  return {
+    type: 'required_input_missing',
+    message: 'Required input is missing',
+    details: name,
+    extra_info: { input_name: name },
+  }
+}
+
+function badLinkedInput(name: string, info: InputInfo, value: unknown[]): ComfyErrorInfo {
+  return {
+    type: 'bad_linked_input',
+    message: 'Bad linked input, must be a length-2 list of [node_id, slot_index]',
+    details: name,
+    extra_info: { input_name: name, input_config: info, received_value: value },
+  }
+}
+
+/** An exception validating an output node itself (`traceback` is left empty). */
+function outerException(error: PyException): ComfyErrorInfo {
+  return {
+    type: 'exception_during_validation',
+    message: 'Exception when validating node',
+    details: error.pyMessage,
+    extra_info: { exception_type: error.pyType, traceback: [] },
+  }
+}
+
+/** An exception validating a linked node, put on that node (`traceback` is left empty). */
+function innerException(error: PyException, name: string, info: InputInfo, link: unknown[]): ComfyErrorInfo {
+  return {
+    type: 'exception_during_inner_validation',
+    message: 'Exception when validating inner node',
+    details: error.pyMessage,
+    extra_info: {
+      input_name: name,
+      input_config: info,
+      exception_message: error.pyMessage,
+      exception_type: error.pyType,
+      traceback: [],
+      linked_node: link,
+    },
+  }
+}
+
+/** Python's `==` between parsed JSON values: numbers and booleans by value, containers deeply. */
+function sameJson(a: unknown, b: unknown): boolean {
+  const numeric = (value: unknown) => typeof value === 'number' || typeof value === 'boolean'
+  if (numeric(a) && numeric(b)) return Number(a) === Number(b)
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return (
+      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]))
+    )
+  }
+  if (isJsonObject(a) && isJsonObject(b)) {
+    const keys = Object.keys(a)
+    return (
+      keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]))
+    )
+  }
+  return a === b
+}

@@ -73,6 +73,9 @@ describe('snapshots and subscriptions', () => {
         lastFailure: undefined,
         checkedAt: h.clock.now(),
         ejectedUntil: undefined,
+        // Its /object_info is read after the probe answered: not yet.
+        capabilities: undefined,
+        heldModels: [],
       },
     ])
   })

@@ -102,6 +102,10 @@ export interface ServerStats {
    * `ServerSnapshot.ejectedUntil` while the ejection lasts.
    */
   readonly ejectedUntil: number | undefined
+  /** What it can run (node, model and checkpoint counts), once its `/object_info` was read. */
+  readonly capabilities: ServerSnapshot['capabilities']
+  /** The models it holds, as the balancer infers them (least recently used first). */
+  readonly heldModels: readonly string[]
 }
 
 /** Names a server: its id, its URL, or a snapshot of it. */

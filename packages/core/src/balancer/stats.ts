@@ -32,8 +32,13 @@ export function toServerStats(server: ServerSnapshot, now: number): ServerStats 
       server.health === 'unhealthy' && server.ejectedUntil !== undefined && server.ejectedUntil > now
         ? server.ejectedUntil
         : undefined,
+    // The snapshot's own objects: unchanged rows stay `===` for UI selectors.
+    capabilities: server.capabilities,
+    heldModels: server.models?.held ?? NOTHING_HELD,
   }
 }
+
+const NOTHING_HELD: readonly string[] = Object.freeze([])
 
 /** Rows are equal when every field is (the last failure compared by time and reason): for UI selectors. */
 export function sameServerStats(a: readonly ServerStats[], b: readonly ServerStats[]): boolean {

@@ -28,7 +28,16 @@ export const STATUS_PANEL_DEFAULTS = {
 } as const
 
 /** The status panel's column headers, in order. */
-export const STATUS_COLUMNS = ['Server', 'Health', 'Queue', 'Lock', 'Latency', 'Last failure'] as const
+export const STATUS_COLUMNS = [
+  'Server',
+  'Health',
+  'Queue',
+  'Lock',
+  'Latency',
+  'Can run',
+  'Loaded',
+  'Last failure',
+] as const
 
 /** The BEM-style class of each part of the panel, all derived from the root class name. */
 export function statusClasses(root: string) {
@@ -47,6 +56,8 @@ export function statusClasses(root: string) {
     queue: part('queue'),
     lock: part('lock'),
     latency: part('latency'),
+    capabilities: part('capabilities'),
+    loaded: part('loaded'),
     row: (health: Health, best: boolean) =>
       `${part('row')} ${part(`row--${health}`)}${best ? ` ${part('row--best')}` : ''}`,
   }
@@ -59,6 +70,14 @@ export type StatusClasses = ReturnType<typeof statusClasses>
 export function queueText(stats: ServerStats): string {
   const queue = stats.queue === undefined ? 'unknown' : String(stats.queue)
   return stats.inFlight > 0 ? `${queue} (+${stats.inFlight} in flight)` : queue
+}
+
+/** "412 nodes · 7 checkpoints", or "—" before its `/object_info` was read. */
+export function capabilitiesText(stats: ServerStats): string {
+  const read = stats.capabilities
+  if (read === undefined) return '—'
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+  return `${plural(read.nodes, 'node')} · ${plural(read.checkpoints, 'checkpoint')}`
 }
 
 /** A text cell of a row, with its class. */
@@ -78,8 +97,8 @@ export interface StatusRow {
   readonly className: string
   /**
    * Health (or `held out until 12:00:05` while outlier ejection holds the server out), queue, lock
-   * (`unlocked` or `locked until 12:00:30`) and latency (`12 ms`, or `—` before the first probe
-   * answered), in column order.
+   * (`unlocked` or `locked until 12:00:30`), latency (`12 ms`, or `—` before the first probe
+   * answered), what it can run (`412 nodes · 7 checkpoints`) and the models it holds, in column order.
    */
   readonly cells: readonly StatusCell[]
   /** The last failure: its reason, its time as ISO (for `<time dateTime>`) and as shown. */
@@ -141,6 +160,8 @@ export function statusView<Caption>(
           className: classes.latency,
           text: s.latencyMs === undefined ? '—' : `${Math.round(s.latencyMs)} ms`,
         },
+        { className: classes.capabilities, text: capabilitiesText(s) },
+        { className: classes.loaded, text: s.heldModels.length === 0 ? '—' : s.heldModels.join(', ') },
       ],
       lastFailure:
         s.lastFailure === undefined

@@ -44,6 +44,12 @@ export async function follow(deps: FollowDeps, job: OwnedJob, options: ResultOpt
       pushed.failureObserved = true
       host.observe(serverId, { type: 'job-failed', reason: pushedFailure(job.promptId, serverId, data) })
     }
+    if (type === 'execution_start' && job.watch?.serverId !== serverId) {
+      // Its start came over the open socket: every later message of this run comes over it too,
+      // so it is watched from the start even before the first status check.
+      const epoch = host.socketEpoch(serverId)
+      if (epoch !== undefined) job.watch = { serverId, epoch }
+    }
     if (type === 'execution_start' && !job.started) {
       job.started = true
       emit({ type: 'started', promptId: job.promptId, serverId })

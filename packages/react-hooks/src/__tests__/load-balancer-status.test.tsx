@@ -32,7 +32,7 @@ describe('<LoadBalancerStatus> in the accessibility tree', () => {
       within(table)
         .getAllByRole('columnheader')
         .map((th) => th.textContent),
-    ).toEqual(['Server', 'Health', 'Queue', 'Lock', 'Latency', 'Last failure'])
+    ).toEqual(['Server', 'Health', 'Queue', 'Lock', 'Latency', 'Can run', 'Loaded', 'Last failure'])
     expect(
       within(table)
         .getAllByRole('rowheader')

@@ -111,8 +111,14 @@ describe('strategy properties', () => {
   it('leastExpectedWait adds the load time of a model the server does not hold', () => {
     const models = (held: string[], loadMs: Record<string, number>) => ({ held, slots: 1, loadMs })
     // Equal job times; a holds x; b holds y and loaded x once in 6 s; c never loaded anything.
-    const a = serverSnapshot(0, { jobMs: 10_000, models: models(['x.safetensors'], { 'x.safetensors': 4_000 }) })
-    const b = serverSnapshot(1, { jobMs: 10_000, models: models(['y.safetensors'], { 'x.safetensors': 6_000 }) })
+    const a = serverSnapshot(0, {
+      jobMs: 10_000,
+      models: models(['x.safetensors'], { 'x.safetensors': 4_000 }),
+    })
+    const b = serverSnapshot(1, {
+      jobMs: 10_000,
+      models: models(['y.safetensors'], { 'x.safetensors': 6_000 }),
+    })
     const c = serverSnapshot(2, { jobMs: 10_000, queue: 1 })
     const strategy = leastExpectedWait({ tieTolerance: 0 })
     const job = { models: ['x.safetensors'] }

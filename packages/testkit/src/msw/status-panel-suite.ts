@@ -88,6 +88,8 @@ export function describeStatusPanel<Balancer extends StatusPanelBalancer>(
         'Queue',
         'Lock',
         'Latency',
+        'Can run',
+        'Loaded',
         'Last failure',
       ])
       expect(panel.texts('tbody th[scope="row"]')).toEqual([`${idA} (next job)`, idB])
@@ -100,14 +102,22 @@ export function describeStatusPanel<Balancer extends StatusPanelBalancer>(
       expect(panel.summary()).toBe('Checking servers…')
       await h.settle()
       expect(panel.row(idA).dataset.health).toBe('healthy')
-      expect(panel.cells(idA)).toEqual(['healthy', '0', 'unlocked', '0 ms', '—'])
+      expect(panel.cells(idA)).toEqual([
+        'healthy',
+        '0',
+        'unlocked',
+        '0 ms',
+        '15 nodes · 2 checkpoints',
+        '—',
+        '—',
+      ])
       expect(panel.summary()).toBe(`2 of 2 servers healthy. Next job goes to ${idA}.`)
 
       h.cluster.model(A).setFault({ kind: 'refuse' })
       await h.advance(15_000)
       expect(panel.row(idA).dataset.health).toBe('unhealthy')
       expect(panel.row(idA).className).toContain('cb-status__row--unhealthy')
-      const [health, , , latency, failure] = panel.cells(idA)
+      const [health, , , latency, , , failure] = panel.cells(idA)
       expect(health).toBe('unhealthy')
       expect(latency).toMatch(/^\d+ ms$/)
       expect(failure).toMatch(
@@ -120,7 +130,7 @@ export function describeStatusPanel<Balancer extends StatusPanelBalancer>(
       h.cluster.model(A).setFault(undefined)
       await h.advance(1_000) // the recovery probe
       expect(panel.row(idA).dataset.health).toBe('healthy')
-      expect(panel.cells(idA)[4]).toBe(failure) // the last failure stays on record
+      expect(panel.cells(idA)[6]).toBe(failure) // the last failure stays on record
       expect(panel.summary()).toBe(`2 of 2 servers healthy. Next job goes to ${idA}.`)
     })
 
@@ -135,7 +145,7 @@ export function describeStatusPanel<Balancer extends StatusPanelBalancer>(
       expect(until).toBeGreaterThan(h.clock.now())
       expect(panel.row(idA).dataset.health).toBe('unhealthy')
       expect(panel.cells(idA)[0]).toBe(`held out until ${clockTime(until!)}`)
-      expect(panel.cells(idA)[4]).toMatch(
+      expect(panel.cells(idA)[6]).toMatch(
         /^ejected until a canary prompt runs there \(at most 300 s\): a job failed/,
       )
     })
@@ -191,7 +201,7 @@ export function describeStatusPanel<Balancer extends StatusPanelBalancer>(
       expect(mounted.container.querySelectorAll('tr.servers__row')).toHaveLength(2)
       expect(panel.get('caption').textContent).toBe('GPU pool')
       expect(panel.get('section').getAttribute('aria-label')).toBe('GPU pool')
-      expect(panel.cells(idA)[4]).toBe('job failed: CUDA out of memory (at some time)')
+      expect(panel.cells(idA)[6]).toBe('job failed: CUDA out of memory (at some time)')
       expect(mounted.container.querySelector('button')).toBeNull()
     })
 

@@ -106,7 +106,7 @@ class SimServer implements ComfySim, TransportHost {
       this.#hub,
       this.#security,
       options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      { publishLoop: options.publishLoop ?? false },
+      { publishLoop: options.publishLoop ?? true },
     )
   }
 

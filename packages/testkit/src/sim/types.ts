@@ -43,8 +43,8 @@ export interface ComfySimOptions {
    * request caused — `POST /prompt`'s `status`, and the job's `execution_start` and first `executing`,
    * which ComfyUI's worker thread sends only after the handler has answered. Clients that start
    * listening for a prompt once `POST /prompt` has returned (e.g. `@saintno/comfyui-sdk`'s
-   * `CallWrapper`) need it. Default false: frames are written in the turn they happen, so those
-   * messages can arrive before the response.
+   * `CallWrapper`) need it. Default true; false writes frames in the turn they happen, so those
+   * messages can arrive before the response (no real ComfyUI does that).
    */
   publishLoop?: boolean
 }

@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url'
 import type { SimCluster } from '@comfy-balancer/testkit/sim'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEMO_GPUS, startDemoCluster } from '../server/cluster.js'
+import { DEMO_GPUS, demoPageServers, startDemoCluster } from '../server/cluster.js'
 import { startPageServer } from '../server/page-server.js'
+import { CHECKPOINTS, MISSING_CHECKPOINT, UPSCALE_NODE } from '../shared/models.js'
 
 const webRoot = fileURLToPath(new URL('../../dist/web/', import.meta.url))
 const results = fileURLToPath(new URL('../../test-results/', import.meta.url))
@@ -20,7 +21,7 @@ beforeAll(async () => {
     throw new Error(`Build the page first (npm run build): no ${webRoot}index.html`)
   cluster = await startDemoCluster(1)
   const server = await startPageServer(webRoot, 0, {
-    servers: cluster.urls.map((url, i) => ({ url, name: DEMO_GPUS[i]!.name, weight: DEMO_GPUS[i]!.speed })),
+    servers: demoPageServers(cluster),
     simulated: true,
     submit: true,
   })
@@ -45,6 +46,38 @@ const row = (view: string, name: string) => `#${view}-root tr[data-server-id] >>
 const health = (view: string, name: string) =>
   page.locator(`#${view}-root tr[data-server-id]`, { hasText: name }).first().getAttribute('data-health')
 
+/** The text of one server's cell of a panel, by the cell's class (`capabilities`, `loaded`, …). */
+async function cell(view: string, name: string, part: string): Promise<string | null> {
+  return page
+    .locator(`#${view}-root tr[data-server-id="${name}"] td.cb-status__${part}`)
+    .first()
+    .textContent()
+}
+
+/** Waits until every server's "Can run" cell shows what its `/object_info` says. */
+async function waitForCapabilities(view: string): Promise<void> {
+  await page.waitForFunction(
+    (root) =>
+      [...document.querySelectorAll(`#${root}-root td.cb-status__capabilities`)].filter((td) =>
+        /\d+ nodes · \d+ checkpoints?/.test(td.textContent ?? ''),
+      ).length === 4,
+    view,
+    { timeout: 20_000 },
+  )
+}
+
+/** Which servers may run a job of the table's workflow label (their catalogs say). */
+function capableOf(workflow: string): string[] {
+  const checkpoint = Object.entries(CHECKPOINTS).find(([, c]) => workflow.startsWith(c.label))
+  if (checkpoint === undefined) return DEMO_GPUS.map((gpu) => gpu.name)
+  const [key] = checkpoint
+  return DEMO_GPUS.filter(
+    (gpu) =>
+      gpu.checkpoints.some((k) => k === key) &&
+      (!workflow.endsWith('+ upscale') || gpu.customNodes.includes(UPSCALE_NODE)),
+  ).map((gpu) => gpu.name)
+}
+
 async function submit(jobs: number, workMs: number): Promise<void> {
   await page.fill('#job-count', String(jobs))
   await page.fill('#job-work', String(workMs))
@@ -68,12 +101,46 @@ describe('the demo page in a real browser', () => {
     )
     for (const gpu of DEMO_GPUS) await page.waitForSelector(row('react', gpu.name))
 
+    // What each server can run, read from its /object_info; nothing loaded yet.
+    const headers = await page.$$eval('#react-root thead th', (cells) => cells.map((c) => c.textContent))
+    expect(headers).toEqual(expect.arrayContaining(['Can run', 'Loaded']))
+    await waitForCapabilities('react')
+    expect(await cell('react', 'rtx-3060-a', 'capabilities')).toBe('15 nodes · 3 checkpoints')
+    expect(await cell('react', 'rtx-4080', 'capabilities')).toBe('16 nodes · 3 checkpoints')
+    expect(await cell('react', 'h100', 'capabilities')).toBe('16 nodes · 2 checkpoints')
+    for (const gpu of DEMO_GPUS) expect(await cell('react', gpu.name, 'loaded')).toBe('—')
+    expect(await page.textContent('.server-catalog[data-server="rtx-4080"]')).toContain(UPSCALE_NODE)
+
+    // A mix of checkpoints, some upscaled: each job runs only where its checkpoint (and node) is.
     await submit(12, 600)
     await waitForJobs(12)
     const servers = await page.$$eval('#jobs tbody tr td:nth-child(2)', (cells) =>
       cells.map((c) => c.textContent),
     )
     expect(new Set(servers).size).toBeGreaterThan(1)
+    const ran = await page.$$eval('#jobs tbody tr', (rows) =>
+      (rows as HTMLTableRowElement[]).map((r) => ({
+        workflow: r.dataset.workflow!,
+        server: r.cells[1]!.textContent!,
+      })),
+    )
+    expect(new Set(ran.map((job) => job.workflow)).size).toBeGreaterThan(3)
+    for (const job of ran) expect(capableOf(job.workflow)).toContain(job.server)
+    // "Loaded" shows what each GPU's VRAM holds now, as the simulator has it.
+    const held = cluster.sims.map((sim) =>
+      sim.model.heldModels.length ? sim.model.heldModels.join(', ') : '—',
+    )
+    expect(held.filter((text) => text !== '—').length).toBeGreaterThan(1)
+    await page.waitForFunction(
+      (expected) =>
+        expected.every(
+          ([name, text]) =>
+            document.querySelector(`#react-root tr[data-server-id="${name}"] td.cb-status__loaded`)
+              ?.textContent === text,
+        ),
+      DEMO_GPUS.map((gpu, i) => [gpu.name, held[i]!] as const),
+      { timeout: 10_000 },
+    )
 
     // Take the fast GPU down: the panel marks it unhealthy and new jobs go elsewhere.
     await page.click('button[data-server="h100"][data-action="down"]')
@@ -110,6 +177,9 @@ describe('the demo page in a real browser', () => {
       null,
       { timeout: 20_000 },
     )
+    await waitForCapabilities('vue')
+    expect(await cell('vue', 'h100', 'capabilities')).toBe('16 nodes · 2 checkpoints')
+    expect(await cell('vue', 'h100', 'loaded')).toBe(await cell('react', 'h100', 'loaded'))
     const before = await page.textContent('#vue-root .next-server strong')
     await page.click('#vue-test-failover')
     await page.waitForFunction(() =>
@@ -131,6 +201,51 @@ describe('the demo page in a real browser', () => {
     })
     expect(tested).toEqual([true, true, true, true])
     await page.screenshot({ path: `${results}demo.png`, fullPage: true })
+  })
+
+  it('refuses a job no server can run before sending it, and shows why (NO_CAPABLE_SERVER)', async () => {
+    await waitForCapabilities('react')
+    const posts: string[] = []
+    const onRequest = (request: { method(): string; url(): string }) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname === '/prompt')
+        posts.push(request.url())
+    }
+    page.on('request', onRequest)
+    try {
+      const refusal = async (kind: string) => {
+        await page.selectOption('#impossible-kind', kind)
+        // The control clears the last result (and its data-code) when it submits.
+        await page.click('#submit-impossible')
+        await page.waitForSelector('#impossible-result[data-code]', { timeout: 10_000 })
+        return {
+          code: await page.getAttribute('#impossible-result', 'data-code'),
+          text: (await page.textContent('#impossible-result')) ?? '',
+        }
+      }
+      // SD 1.5 is only on the 3060s and the upscaler only on the 4080 and the H100: never together.
+      const apart = await refusal('apart')
+      expect(apart.code).toBe('NO_CAPABLE_SERVER')
+      expect(apart.text).toMatch(/^NO_CAPABLE_SERVER: No server can run prompt /)
+      expect(apart.text).toContain(
+        `node class ${UPSCALE_NODE}: on rtx-4080, h100 but not rtx-3060-a, rtx-3060-b`,
+      )
+      expect(apart.text).toContain(
+        `model ${CHECKPOINTS.sd15.file} (CheckpointLoaderSimple.ckpt_name): on rtx-3060-a, rtx-3060-b but not rtx-4080, h100`,
+      )
+      const nowhere = await refusal('checkpoint')
+      expect(nowhere.code).toBe('NO_CAPABLE_SERVER')
+      expect(nowhere.text).toContain(
+        `model ${MISSING_CHECKPOINT} (CheckpointLoaderSimple.ckpt_name): on no server`,
+      )
+      const node = await refusal('node')
+      expect(node.text).toMatch(/node class SUPIR_Upscale: on no server/)
+      expect(node.text).toContain('nothing was queued')
+      // Refused in the page, before any POST /prompt.
+      expect(posts).toEqual([])
+      await page.screenshot({ path: `${results}demo-no-capable-server.png`, fullPage: true })
+    } finally {
+      page.off('request', onRequest)
+    }
   })
 
   it('ejects a black hole (answers probes, fails every job at once) at its first failed job until a canary runs there; no job fails', async () => {

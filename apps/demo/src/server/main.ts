@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { DEMO_GPUS, startDemoCluster } from './cluster.js'
+import { DEMO_GPUS, demoPageServers, describeGpu, startDemoCluster } from './cluster.js'
 import { runHeadless } from './headless.js'
 import { DemoUsageError, parseDemoOptions } from './options.js'
 import { startPageServer } from './page-server.js'
@@ -16,7 +16,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   const cluster = options.servers ? undefined : await startDemoCluster(options.timeScale)
   const servers = options.servers
     ? options.servers.map((url, i) => ({ url, name: new URL(url).host || `server-${i + 1}`, weight: 1 }))
-    : cluster!.urls.map((url, i) => ({ url, name: DEMO_GPUS[i]!.name, weight: DEMO_GPUS[i]!.speed }))
+    : demoPageServers(cluster!)
   const page = await startPageServer(webRoot, options.port, {
     servers,
     simulated: cluster !== undefined,
@@ -25,8 +25,10 @@ export async function main(argv: readonly string[]): Promise<void> {
   console.log(
     cluster ? 'Simulated ComfyUI cluster:' : 'Real ComfyUI servers (no work is submitted unless --submit):',
   )
-  for (const server of servers)
-    console.log(`  ${server.name.padEnd(12)} ${server.url}${cluster ? `  speed ×${server.weight}` : ''}`)
+  for (const [i, server] of servers.entries())
+    console.log(
+      `  ${server.name.padEnd(12)} ${server.url}${cluster ? `  ${describeGpu(DEMO_GPUS[i]!)}` : ''}`,
+    )
   console.log(`\nDemo page: ${page.url}\n(Ctrl-C to stop)`)
   const stop = async () => {
     await page.close()

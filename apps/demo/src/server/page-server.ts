@@ -2,10 +2,24 @@ import { readFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize } from 'node:path'
+import type { ServerCatalog } from '../shared/models.js'
+
+/** One server as the page knows it. */
+export interface PageServer {
+  readonly url: string
+  readonly name: string
+  readonly weight: number
+  /** How many models its GPU keeps loaded (the balancer's `modelSlots`); simulated servers only. */
+  readonly modelSlots?: number
+  /** Its checkpoints and custom node classes; simulated servers only (the panels read real ones). */
+  readonly catalog?: ServerCatalog
+  /** Its simulated disk speed in bytes per second. */
+  readonly diskBytesPerSecond?: number
+}
 
 /** What the page learns from `/demo-config.json`. */
 export interface PageConfig {
-  readonly servers: ReadonlyArray<{ readonly url: string; readonly name: string; readonly weight: number }>
+  readonly servers: readonly PageServer[]
   /** True when the servers are simulated: the page may take them down, hang them, bring them back. */
   readonly simulated: boolean
   readonly submit: boolean

@@ -27,12 +27,17 @@ export function createPageBalancer(
   strategy: string,
 ): { balancer: LoadBalancer; binding: Binding } {
   const make = STRATEGIES[strategy]
+  // Names as ids when they are distinct, so errors (NO_CAPABLE_SERVER) name servers as the page does.
+  const names = new Set(config.servers.map((server) => server.name))
+  const byName = names.size === config.servers.length
   const balancer = createComfyBalancer({
     config: {
       servers: config.servers.map((server) => ({
         url: server.url,
         name: server.name,
         weight: server.weight,
+        ...(byName ? { id: server.name } : {}),
+        ...(server.modelSlots === undefined ? {} : { modelSlots: server.modelSlots }),
       })),
       probe: { queueMode: 'ws', intervalMs: 5_000, cacheMs: 5_000 },
       jobs: { pollIntervalMs: 500 },

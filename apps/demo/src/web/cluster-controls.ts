@@ -1,4 +1,5 @@
 import type { PageConfig } from '../server/page-server.js'
+import { describeCatalog } from '../shared/models.js'
 
 /** Buttons that drive the simulated servers' control API (`/__sim/…`): down, hang, crash, black hole, back. */
 export function renderClusterControls(root: HTMLElement, config: PageConfig, onChange: () => void): void {
@@ -11,6 +12,14 @@ export function renderClusterControls(root: HTMLElement, config: PageConfig, onC
     const legend = document.createElement('legend')
     legend.textContent = `${server.name} ×${server.weight}`
     set.append(legend)
+    if (server.catalog) {
+      // What is installed there; the panels above show what the balancer read and infers.
+      const has = document.createElement('p')
+      has.className = 'server-catalog'
+      has.dataset.server = server.name
+      has.textContent = describeCatalog(server.catalog, server.modelSlots, server.diskBytesPerSecond)
+      set.append(has)
+    }
     const actions: Array<[string, string, () => Promise<Response>]> = [
       ['Take down', 'down', () => control(server.url, 'fault', { kind: 'refuse' })],
       ['Hang', 'hang', () => control(server.url, 'fault', { kind: 'hang' })],

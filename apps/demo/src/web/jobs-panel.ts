@@ -1,6 +1,10 @@
 import type { Binding, JobEvent, LoadBalancer } from 'comfy-balancer'
+import { WORKLOADS, type Workload, workloadJob } from './workflows.js'
 
-/** The "submit N jobs" form and the per-job table: which server took each, its progress and latency. */
+/**
+ * The "submit N jobs" form and the per-job table: each job's workflow (its checkpoint), which server
+ * took it, why it waits (late binding), its progress and latency.
+ */
 export function startJobsPanel(
   form: HTMLFormElement,
   body: HTMLTableSectionElement,
@@ -8,6 +12,8 @@ export function startJobsPanel(
   balancer: LoadBalancer,
   binding: Binding,
 ): void {
+  const workloads = form.elements.namedItem('workload') as HTMLSelectElement
+  for (const [value, label] of Object.entries(WORKLOADS)) workloads.add(new Option(label, value))
   let next = 1
   const latencies: number[] = []
   const names = () => new Map(balancer.getSnapshot().servers.map((server) => [server.id, server.name]))
@@ -23,11 +29,18 @@ export function startJobsPanel(
     const data = new FormData(form)
     const count = Math.max(1, Math.min(500, Number(data.get('jobs')) || 1))
     const work = Math.max(50, Number(data.get('work')) || 1_500)
+    const chosen = String(data.get('workload'))
+    const workload: Workload = chosen in WORKLOADS ? (chosen as Workload) : 'mix'
     for (let i = 0; i < count; i++) {
       const row = body.insertRow(0)
       row.dataset.job = String(next)
-      const [id, server, status, progress, latency] = Array.from({ length: 5 }, () => row.insertCell())
+      const [id, server, workflow, status, progress, latency] = Array.from({ length: 6 }, () =>
+        row.insertCell(),
+      )
+      const { label, prompt } = workloadJob(workload, next - 1, work)
       id!.textContent = String(next++)
+      workflow!.textContent = label
+      row.dataset.workflow = label
       status!.textContent = binding === 'late' ? 'waiting' : 'placing'
       const bar = document.createElement('progress')
       bar.max = 1
@@ -41,8 +54,9 @@ export function startJobsPanel(
         } else if (e.type === 'started') status!.textContent = 'running'
         else if (e.type === 'progress') bar.value = e.value / e.max
         else if (e.type === 'resubmitted') status!.textContent = `moved off ${names().get(e.from) ?? e.from}`
+        // Late binding holds it: every healthy server lacks something it needs (a capable one is down).
+        else if (e.type === 'waiting') status!.textContent = e.reason
       }
-      const prompt = { '1': { class_type: 'SimWork', inputs: { ms: work } } }
       const job = balancer.run(prompt, { onEvent, binding })
       job.then(
         (result) => {

@@ -2,6 +2,7 @@ import { installConsoleTools } from 'comfy-balancer'
 import { createPageBalancer } from './balancer.js'
 import { renderClusterControls } from './cluster-controls.js'
 import { loadPageConfig, strategyFromUrl } from './config.js'
+import { startImpossibleJob } from './impossible-job.js'
 import { startJobsPanel } from './jobs-panel.js'
 import { startQueueChart } from './queue-chart.js'
 import { mountViews } from './views.js'
@@ -36,6 +37,14 @@ async function start(): Promise<void> {
     byId('job-summary'),
     balancer,
     binding,
+  )
+  startImpossibleJob(
+    byId('impossible'),
+    byId('impossible-kind'),
+    byId('impossible-result'),
+    balancer,
+    binding,
+    config.submit,
   )
 
   for (const [tab, panel, other, otherPanel] of [

@@ -1,3 +1,4 @@
+import { versionAtLeast } from '../model/version'
 import type { ComfyOutcome } from './handle'
 import { NETWORK_ERROR } from './handle'
 
@@ -92,17 +93,6 @@ export function isLoopback(hostname: string | undefined): boolean {
   if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)) return true
   if (hostname === '::1' || /^(0{0,4}:){7}0{0,3}1$/.test(hostname)) return true
   return hostname === 'localhost' || hostname.endsWith('.localhost')
-}
-
-/** Whether a `major.minor.patch` version is at least `min`; unparsable versions count as new. */
-export function versionAtLeast(version: string, min: readonly [number, number, number]): boolean {
-  const parts = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(version)
-  if (parts === null) return true
-  const actual = [Number(parts[1]), Number(parts[2]), Number(parts[3] ?? 0)]
-  for (let index = 0; index < 3; index++) {
-    if (actual[index]! !== min[index]) return actual[index]! > min[index]!
-  }
-  return true
 }
 
 /** aiohttp's answer for a path no route serves. */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { isLoopback, originRejected, versionAtLeast } from '../../http/security'
+import { isLoopback, originRejected } from '../../http/security'
+import { versionAtLeast } from '../../model/version'
 import { type ComfySim, type ComfySimOptions, startComfySim } from '../server'
 import { postJson, rawRequest, WsClient } from './helpers'
 

@@ -33,8 +33,10 @@ export {
   silentLogger,
 } from './contracts/logger.js'
 export type {
+  CapabilitySummary,
   FailureRecord,
   Health,
+  ModelState,
   QueueSource,
   QueueState,
   ServerConfig,

@@ -19,25 +19,20 @@ const JOBS = Number(process.env.BENCH_MODELS_JOBS ?? 300)
 const SEEDS = (process.env.BENCH_SEEDS ?? '7,8,9').split(',').map(Number)
 
 /**
- * THE SWITCH: `BENCH_BLIND_OPTIONS=1` makes the model-blind run pass `probe: { capabilities: false }`
- * (no `/object_info`, no capability filter) and `dispatch: { modelAware: false }` (residency
- * ignored). Off by default while core's config schema rejects those keys: then the blind run and the
- * aware run are both today's balancer with every default. Once core takes the options, flip the
- * default here (`!== '0'`) or set the variable.
+ * The model-blind run passes `probe: { capabilities: false }` (no `/object_info`, no capability
+ * filter) and `dispatch: { modelAware: false }` (residency ignored); `BENCH_BLIND_OPTIONS=0` runs it
+ * with every default instead (then both runs are the model-aware balancer).
  */
-const BLIND_OPTIONS = process.env.BENCH_BLIND_OPTIONS === '1'
-/**
- * Turn on (true) once the model-aware dispatcher is core's default: the aware run must then end
- * with no caller-visible error (the catalog scenario included). The blind run is never held to it.
- */
-const ASSERT_AWARE = false
+const BLIND_OPTIONS = process.env.BENCH_BLIND_OPTIONS !== '0'
+/** The model-aware run (core's default) must end with no caller-visible error, catalog included. */
+const ASSERT_AWARE = true
 
 /** A way of dispatching, for the model scenarios. */
 export interface ModelMode extends Mode {
   readonly modelAware: boolean
 }
 
-const blindDispatch = { modelAware: false } as unknown as LateBindingOptions
+const blindDispatch: LateBindingOptions = { modelAware: false }
 const ALL_MODES: readonly ModelMode[] = [
   {
     name: 'model-blind',

@@ -81,11 +81,11 @@ export function planDispatch(
     let bestFinish = Number.POSITIVE_INFINITY
     let free: PlanServer | undefined
     let freeFinish = Number.POSITIVE_INFINITY
+    let freeSwitch = 0
     for (const server of servers) {
       if (!job.allowed(server.id)) continue
-      const finish =
-        finishMs(server, planned.get(server.id) ?? 0) +
-        switchCostMs(server.models, heldOn(server), job.models, fleet)
+      const switchMs = switchCostMs(server.models, heldOn(server), job.models, fleet)
+      const finish = finishMs(server, planned.get(server.id) ?? 0) + switchMs
       if (finish < bestFinish) {
         best = server
         bestFinish = finish
@@ -93,14 +93,14 @@ export function planDispatch(
       if (finish < freeFinish && canTakeNow(server)) {
         free = server
         freeFinish = finish
+        freeSwitch = switchMs
       }
     }
     if (!best) continue
-    const target = canTakeNow(best)
-      ? best
-      : free && bestFinish > freeFinish * (1 - options.holdMargin)
-        ? free
-        : undefined
+    // The margin keeps an idle GPU working rather than idle; one that would first load a model for
+    // this job spends that time on a switch a busy GPU holding the model does not need: no margin.
+    const margin = freeSwitch > 0 ? 0 : options.holdMargin
+    const target = canTakeNow(best) ? best : free && bestFinish > freeFinish * (1 - margin) ? free : undefined
     const chosen = target ?? best
     planned.set(chosen.id, (planned.get(chosen.id) ?? 0) + 1)
     if (job.models !== undefined && job.models.length > 0)

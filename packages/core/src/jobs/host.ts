@@ -31,8 +31,8 @@ export interface JobHost {
   serverIds(): readonly string[]
   /** A prompt that loads `models` was accepted by the server. */
   assigned(serverId: string, models: readonly string[]): void
-  /** A loader node for `model` ran for `ms` on the server. */
-  modelLoaded(serverId: string, model: string, ms: number): void
+  /** A loader node for `model` ran for `ms` on the server, or was served from its cache (`undefined`). */
+  modelLoaded(serverId: string, model: string, ms: number | undefined): void
   /** Shares where a prompt lives with other app instances (a no-op without a state store). */
   shareOwner(promptId: string, serverId: string): void
   /** Where another app instance placed a prompt, if a shared state store knows. */

@@ -15,7 +15,8 @@ export class LoadWatch {
     private readonly prompt: ComfyPrompt,
     /** The model files a node of this prompt loads on that server (none for other nodes). */
     private readonly modelsOfNode: (serverId: string, nodeId: string) => readonly string[],
-    private readonly loaded: (serverId: string, model: string, ms: number) => void,
+    /** A loader ran for `ms` (per model it loads), or was served from cache (`undefined`). */
+    private readonly loaded: (serverId: string, model: string, ms: number | undefined) => void,
   ) {}
 
   /** Time spent in loaders on the job's last server (ms): not part of the work a GPU's speed sets. */
@@ -32,7 +33,11 @@ export class LoadWatch {
       this.#loadMs = 0
     }
     if (type === 'execution_cached' && Array.isArray(data.nodes)) {
-      for (const node of data.nodes) if (typeof node === 'string') this.#cached.add(node)
+      for (const node of data.nodes) {
+        if (typeof node !== 'string' || this.#cached.has(node)) continue
+        this.#cached.add(node)
+        for (const model of this.modelsOfNode(serverId, node)) this.loaded(serverId, model, undefined)
+      }
     } else if (type === 'executing' || type === 'execution_success') {
       this.#close(serverId, now)
       const node = type === 'executing' ? data.node : undefined

@@ -8,12 +8,17 @@ import { heldAfter } from './model-state.js'
 const LOAD_ALPHA = 0.3
 /** A loader that ran faster than this found its model already loaded: not a load-time sample. */
 const HELD_BELOW_MS = 100
+/** The most models a GPU is believed to keep loaded when no `modelSlots` hint says. */
+const MAX_LEARNED_SLOTS = 8
 
 /**
  * Keeps each server's {@link ModelState} in its snapshot: which models it holds (the models of the
  * prompts it was given, in order) and how long each load took there.
  */
 export class ModelBook {
+  /** Per server, the distinct models its loaders ran, least recent first: what it really ran. */
+  readonly #ran = new Map<string, string[]>()
+
   constructor(
     private readonly store: BalancerStore,
     /** The config's `modelSlots` for a server, if given. */
@@ -29,18 +34,44 @@ export class ModelBook {
     })
   }
 
-  /** A loader node for `model` ran for `ms` there (not served from cache). */
-  loaded(serverId: string, model: string, ms: number): void {
-    if (!(ms >= HELD_BELOW_MS) || !Number.isFinite(ms)) return
+  /**
+   * A loader node for `model` ran for `ms` there, or was served from cache (`undefined`). A load
+   * time feeds `loadMs`; without a `modelSlots` hint, how many models the GPU keeps is learned from
+   * what ran: a model used 3 distinct models ago that did not load means at least 3 slots, one used
+   * 2 ago that loaded means fewer than 2.
+   */
+  loaded(serverId: string, model: string, ms: number | undefined): void {
+    const ran = this.#ran.get(serverId) ?? []
+    const at = ran.indexOf(model)
+    const ago = at < 0 ? undefined : ran.length - at
+    if (at >= 0) ran.splice(at, 1)
+    ran.push(model)
+    if (ran.length > MAX_LEARNED_SLOTS + 1) ran.shift()
+    this.#ran.set(serverId, ran)
+    if (ms === undefined || !Number.isFinite(ms)) return
+    const held = ms < HELD_BELOW_MS
+    const hinted = this.slotsHint(serverId) !== undefined
     this.store.update(serverId, (server) => {
       const state = this.#state(server)
-      const loadMs = { ...state.loadMs, [model]: Math.round(ewma(state.loadMs[model], ms, LOAD_ALPHA)) }
-      return modelsChanged(server, { ...state, loadMs })
+      let slots = state.slots
+      if (!hinted && ago !== undefined) {
+        if (held && ago > slots) slots = Math.min(MAX_LEARNED_SLOTS, ago)
+        else if (!held && ago <= slots) slots = Math.max(1, ago - 1)
+      }
+      const loadMs = held
+        ? state.loadMs
+        : { ...state.loadMs, [model]: Math.round(ewma(state.loadMs[model], ms, LOAD_ALPHA)) }
+      if (slots === state.slots && loadMs === state.loadMs) return server
+      // More slots than thought: what ran before is held too, under what was given since.
+      const nowHeld =
+        slots > state.slots ? heldAfter(ran.slice(-slots), state.held, slots) : state.held.slice(-slots)
+      return modelsChanged(server, { ...state, slots, held: nowHeld, loadMs })
     })
   }
 
   /** The server restarted or its config changed: it holds nothing now (load times stay). */
   emptied(serverId: string): void {
+    this.#ran.delete(serverId)
     this.store.update(serverId, (server) =>
       server.models === undefined || server.models.held.length === 0
         ? server

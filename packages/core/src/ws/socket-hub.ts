@@ -61,7 +61,16 @@ export class SocketHub {
           status: (remaining) => this.#status(id, remaining),
           job: (type, promptId, data) => {
             this.#track(id, type)
-            for (const listener of this.#listeners.get(promptId) ?? []) listener(type, data, id)
+            for (const listener of this.#listeners.get(promptId) ?? []) {
+              // One job's listener failing must not break the socket nor the other jobs' events.
+              try {
+                listener(type, data, id)
+              } catch (error) {
+                this.host.logger.error(`a job event listener threw on ${type} from ${id}; carried on`, {
+                  error: error instanceof Error ? error.message : String(error),
+                })
+              }
+            }
           },
           connection: (open, reason, wasOpen) => {
             if (open) life.opened()

@@ -36,6 +36,21 @@ export interface FixtureSnapshot {
   readonly consecutiveFailures: number
   readonly checkedAt?: number | undefined
   readonly ejectedUntil?: number | undefined
+  readonly capabilities?:
+    | {
+        readonly nodes: number
+        readonly models: number
+        readonly checkpoints: number
+        readonly readAt: number
+      }
+    | undefined
+  readonly models?:
+    | {
+        readonly held: readonly string[]
+        readonly slots: number
+        readonly loadMs: Readonly<Record<string, number>>
+      }
+    | undefined
 }
 
 /** What a fixture may set: the queue as a plain number of prompts (running first) is the usual case. */

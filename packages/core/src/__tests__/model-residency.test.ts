@@ -1,0 +1,100 @@
+import { type SimCluster, startSimCluster } from '@comfy-balancer/testkit/sim'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createLoadBalancer, type LoadBalancer, type ModelState, silentLogger } from '../index.js'
+import { createNodeTransport } from '../node.js'
+import { until } from './sim-waits.js'
+
+/**
+ * Residency and load times are learned from what ran, over WebSocket pushes (the loader nodes'
+ * `executing` messages), on a real simulated server whose clock runs 20× faster than the wall clock:
+ * load times are checked within a tolerance, never against the wall clock.
+ */
+const GB = 1e9
+const CHECKPOINTS = ['a.safetensors', 'b.safetensors', 'c.safetensors']
+// At 1 GB/s: a loads in 2 s, b in 3 s, c in 4 s.
+const SIZES = { 'a.safetensors': 2 * GB, 'b.safetensors': 3 * GB, 'c.safetensors': 4 * GB }
+
+const render = (ckpt: string, ms = 1_000) => ({
+  '1': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: ckpt } },
+  '2': { class_type: 'SimWork', inputs: { ms, model: ['1', 0] } },
+})
+
+let cluster: SimCluster | undefined
+let balancer: LoadBalancer | undefined
+const transport = createNodeTransport()
+afterEach(async () => {
+  balancer?.dispose()
+  await cluster?.close()
+})
+
+async function runAll(vramSlots: number, ckpts: readonly string[], modelSlots?: number) {
+  cluster = await startSimCluster(
+    [
+      {
+        catalog: { models: { checkpoints: CHECKPOINTS } },
+        models: { sizes: SIZES, bytesPerSecond: GB, vramSlots },
+      },
+    ],
+    { timeScale: 0.05 },
+  )
+  balancer = createLoadBalancer({
+    config: {
+      servers: [{ url: cluster.urls[0]!, ...(modelSlots === undefined ? {} : { modelSlots }) }],
+      probe: { queueMode: 'ws' },
+    },
+    clock: cluster.clock,
+    fetch: transport.fetch,
+    webSocket: transport.webSocket,
+    logger: silentLogger,
+  })
+  const b = balancer
+  await b.refresh()
+  await until(
+    b,
+    () => cluster!.sims[0]!.wsClients === 1 && b.getSnapshot().servers[0]?.capabilities !== undefined,
+  )
+  for (const ckpt of ckpts) await b.run(render(ckpt))
+  const server = b.getSnapshot().servers[0]!
+  return { models: server.models as ModelState, jobMs: server.jobMs, log: cluster.sims[0]!.model.log }
+}
+
+describe('model residency and load times, learned from what ran', () => {
+  it('learns each model’s load time from its loader and keeps loads out of the job time', async () => {
+    const { models, jobMs } = await runAll(1, ['a.safetensors', 'b.safetensors', 'b.safetensors'])
+    expect(models.held).toEqual(['b.safetensors'])
+    expect(models.slots).toBe(1)
+    expect(models.loadMs['a.safetensors']).toBeGreaterThan(1_800)
+    expect(models.loadMs['a.safetensors']).toBeLessThan(2_600)
+    expect(models.loadMs['b.safetensors']).toBeGreaterThan(2_800)
+    expect(models.loadMs['b.safetensors']).toBeLessThan(3_600)
+    // Every job did 1 s of work; the loads (2 s, 3 s) are not in the job-time estimate.
+    expect(jobMs).toBeLessThan(1_500)
+  })
+
+  it('learns that a GPU keeps two models when one used two models ago did not load', async () => {
+    const { models, log } = await runAll(2, ['a.safetensors', 'b.safetensors', 'a.safetensors'])
+    expect(log.map((entry) => entry.loads ?? [])).toEqual([['a.safetensors'], ['b.safetensors'], []])
+    expect(models.slots).toBe(2)
+    expect(models.held).toEqual(['b.safetensors', 'a.safetensors'])
+  })
+
+  it('learns fewer slots when a model it could have held had to load', async () => {
+    const { models, log } = await runAll(1, [
+      'a.safetensors',
+      'b.safetensors',
+      'c.safetensors',
+      'b.safetensors',
+      'a.safetensors',
+      'b.safetensors',
+    ])
+    expect(log.every((entry) => entry.loads?.length === 1)).toBe(true)
+    expect(models.slots).toBe(1)
+    expect(models.held).toEqual(['b.safetensors'])
+  })
+
+  it('takes a modelSlots hint over what it sees', async () => {
+    const { models } = await runAll(2, ['a.safetensors', 'b.safetensors', 'a.safetensors'], 1)
+    expect(models.slots).toBe(1)
+    expect(models.held).toEqual(['a.safetensors'])
+  })
+})

@@ -1,12 +1,8 @@
-import { CapabilityBook } from '../capabilities/capability-book.js'
-import { JobFit } from '../capabilities/job-fit.js'
 import { type Clock, systemClock } from '../contracts/clock.js'
 import { consoleLogger } from '../contracts/logger.js'
 import type { ComfyBalancerError } from '../errors/base.js'
 import { InvalidArgumentError } from '../errors/server-errors.js'
 import { toComfyBalancerError } from '../errors/to-error.js'
-import { jobTarget } from '../jobs/comfy-client.js'
-import { ModelBook } from '../models/model-book.js'
 import { randomUuid } from '../util/random-uuid.js'
 import { redactText } from '../util/redact.js'
 import { OnDemandSocketHub } from '../ws/on-demand-hub.js'
@@ -23,9 +19,10 @@ import { Lifetime } from './lifetime.js'
 import { minQueue } from './min-queue.js'
 import type { LoadBalancerOptions } from './options.js'
 import type { BalancerParts } from './parts.js'
-import { capabilitiesRead, withInFlight } from './server-reducer.js'
+import { withInFlight } from './server-reducer.js'
 import { ServerRegistry } from './server-registry.js'
 import { SharedState } from './shared-state.js'
+import { wireWorkflowRouting } from './workflow-wiring.js'
 import { BalancerStore } from './store.js'
 
 /** A balancer's parts plus the three that act on their own: choosing, freshness, background probing. */
@@ -115,37 +112,16 @@ export function wireBalancer(options: LoadBalancerOptions): WiredBalancer {
     counter: (id) => servers.counter(id),
     progressed: (id) => monitor.progressed(id),
   })
-  const capabilities = new CapabilityBook({
+  const { capabilities, fit, models } = wireWorkflowRouting({
     clock,
     fetch,
     logger,
-    settings: () => {
-      const probe = servers.config?.probe
-      return {
-        enabled: probe?.capabilities ?? false,
-        timeoutMs: probe?.objectInfoTimeoutMs ?? 60_000,
-        maxBytes: probe?.objectInfoMaxBytes ?? 256 * 1024 * 1024,
-      }
-    },
-    target: (id) => {
-      const config = servers.serverConfig(id)
-      return config ? jobTarget(config) : undefined
-    },
-    epoch: (id) => sockets.openEpoch(id),
-    read: (id, summary) => store.update(id, (s) => capabilitiesRead(s, summary)),
-    failed: (error) => reportError(error, undefined, error.serverId),
+    store,
+    events,
+    servers,
+    sockets,
+    reportError,
   })
-  const models = new ModelBook(store, (id) => servers.serverConfig(id)?.modelSlots)
-  // Read what a server can run once it answers; again after it was down (it may have restarted
-  // with other custom nodes), and after a restart it holds no model.
-  events.on('health-changed', ({ server, previous, health }) => {
-    if (health !== 'healthy') return
-    if (previous === 'unhealthy') {
-      capabilities.invalidate(server.id)
-      models.emptied(server.id)
-    } else capabilities.ensure(server.id)
-  })
-  events.on('config-changed', () => capabilities.retain(new Set(servers.ids())))
   const source = options.source
   const loader = source
     ? new ConfigLoader(
@@ -176,7 +152,7 @@ export function wireBalancer(options: LoadBalancerOptions): WiredBalancer {
     shared,
     sockets,
     capabilities,
-    fit: new JobFit(capabilities),
+    fit,
     models,
     loader,
     ready,

@@ -25,6 +25,8 @@ export interface CapabilityDeps {
   readonly fetch: FetchLike
   readonly logger: Logger
   settings(): CapabilitySettings
+  /** The server's configured URL (cheap: compared on every check), undefined once it left the config. */
+  url(serverId: string): string | undefined
   target(serverId: string): JobTarget | undefined
   /** The server's open WebSocket epoch: a new one (a reconnect, maybe a restart) asks for a re-read. */
   epoch(serverId: string): number | undefined
@@ -34,7 +36,7 @@ export interface CapabilityDeps {
 }
 
 interface Entry {
-  base: string
+  url: string
   capabilities?: Capabilities
   epoch?: number | undefined
   reading?: Promise<void>
@@ -43,6 +45,7 @@ interface Entry {
   retryAt: number
 }
 
+const CAN: Verdict = { kind: 'can' }
 const RETRY_BASE_MS = 5_000
 const RETRY_MAX_MS = 300_000
 
@@ -56,26 +59,33 @@ export class CapabilityBook {
 
   constructor(private readonly deps: CapabilityDeps) {}
 
-  /** What the server can run, once read. */
+  /** What the server can run, once read (undefined while reading is off). */
   get(serverId: string): Capabilities | undefined {
-    return this.#entries.get(serverId)?.capabilities
+    return this.deps.settings().enabled ? this.#entries.get(serverId)?.capabilities : undefined
   }
 
-  /** Starts a read when one is due; never waits for it. */
+  /**
+   * Starts a read when one is due (first sight, a new URL, a reconnected socket, a refusal); never
+   * waits for it. Cheap when none is due: late binding calls it for each server on every plan.
+   */
   ensure(serverId: string): void {
     if (!this.deps.settings().enabled) return
-    const target = this.deps.target(serverId)
-    if (target === undefined) return
+    const url = this.deps.url(serverId)
+    if (url === undefined) return
     let entry = this.#entries.get(serverId)
-    if (entry === undefined || entry.base !== target.base) {
-      entry = { base: target.base, stale: true, failures: 0, retryAt: 0 }
+    if (entry === undefined || entry.url !== url) {
+      entry = { url, stale: true, failures: 0, retryAt: 0 }
       this.#entries.set(serverId, entry)
     }
     const epoch = this.deps.epoch(serverId)
     if (entry.epoch !== undefined && epoch !== undefined && epoch !== entry.epoch) entry.stale = true
     if (!entry.stale || entry.reading !== undefined || this.deps.clock.now() < entry.retryAt) return
-    entry.reading = this.#read(serverId, target, entry, epoch).finally(() => {
-      delete entry.reading
+    const target = this.deps.target(serverId)
+    if (target === undefined) return
+    const reading = this.#read(serverId, target, entry, epoch)
+    entry.reading = reading
+    void reading.finally(() => {
+      if (entry.reading === reading) delete entry.reading
     })
   }
 
@@ -94,18 +104,14 @@ export class CapabilityBook {
     for (const id of this.#entries.keys()) if (!ids.has(id)) this.#entries.delete(id)
   }
 
-  /** Can this server run a job with these requirements? */
+  /** Can this server run a job with these requirements? A lookup: reads are started by {@link ensure}. */
   verdict(serverId: string, requirements: JobRequirements): Verdict {
-    if (!this.deps.settings().enabled) return { kind: 'can' }
-    this.ensure(serverId)
-    const entry = this.#entries.get(serverId)
-    if (entry?.capabilities !== undefined) {
-      const missing = missingOn(entry.capabilities, requirements)
-      return missing.length === 0 ? { kind: 'can' } : { kind: 'cannot', missing }
-    }
+    const capabilities = this.get(serverId)
     // Not read yet (or unreadable): a job does not wait for a read that can take seconds on a big
     // install; a refusal for something missing re-reads the server and moves the job, unseen.
-    return { kind: 'can' }
+    if (capabilities === undefined) return CAN
+    const missing = missingOn(capabilities, requirements)
+    return missing.length === 0 ? CAN : { kind: 'cannot', missing }
   }
 
   /** Waits for the reads under way (tests and `refresh()`). */

@@ -1,5 +1,6 @@
 import { NoCapableServerError } from '../errors/capability-errors.js'
 import type { ComfyPrompt } from '../jobs/types.js'
+import type { Capabilities } from './capabilities.js'
 import type { CapabilityBook, Verdict } from './capability-book.js'
 import { describeMissing, type JobRequirements, jobRequirements, modelsOf } from './requirements.js'
 
@@ -8,8 +9,11 @@ import { describeMissing, type JobRequirements, jobRequirements, modelsOf } from
  * server's capabilities, and the models it would load there.
  */
 export class JobFit {
-  // One prompt object is checked at every plan while it waits: read its requirements once.
+  // One prompt object is checked against every server at every plan while it waits: read its
+  // requirements once, and its verdict on a server again only when that server's capabilities change.
   readonly #requirements = new WeakMap<ComfyPrompt, JobRequirements>()
+  readonly #models = new WeakMap<ComfyPrompt, readonly string[]>()
+  readonly #verdicts = new WeakMap<ComfyPrompt, Map<string, { of: Capabilities | undefined; verdict: Verdict }>>()
 
   constructor(private readonly book: CapabilityBook) {}
 
@@ -23,12 +27,33 @@ export class JobFit {
   }
 
   verdict(serverId: string, prompt: ComfyPrompt): Verdict {
-    return this.book.verdict(serverId, this.requirements(prompt))
+    let byServer = this.#verdicts.get(prompt)
+    if (byServer === undefined) {
+      byServer = new Map()
+      this.#verdicts.set(prompt, byServer)
+    }
+    const of = this.book.get(serverId)
+    const known = byServer.get(serverId)
+    if (known !== undefined && known.of === of) return known.verdict
+    const verdict = this.book.verdict(serverId, this.requirements(prompt))
+    byServer.set(serverId, { of, verdict })
+    return verdict
+  }
+
+  /** Starts the capability reads that are due (late binding calls it once per plan). */
+  ensure(serverIds: readonly string[]): void {
+    for (const id of serverIds) this.book.ensure(id)
   }
 
   /** The model files the job loads on this server (as its capabilities name them, else by file name). */
-  models(serverId: string | undefined, prompt: ComfyPrompt): string[] {
-    return modelsOf(serverId === undefined ? undefined : this.book.get(serverId), this.requirements(prompt))
+  models(serverId: string | undefined, prompt: ComfyPrompt): readonly string[] {
+    if (serverId !== undefined) return modelsOf(this.book.get(serverId), this.requirements(prompt))
+    let models = this.#models.get(prompt)
+    if (models === undefined) {
+      models = modelsOf(undefined, this.requirements(prompt))
+      this.#models.set(prompt, models)
+    }
+    return models
   }
 
   /** The model files one node of the prompt loads on this server. */

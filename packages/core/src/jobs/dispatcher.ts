@@ -171,6 +171,7 @@ export class LateBindingDispatcher {
       ? snapshot.servers
       : snapshot.servers.filter((server) => server.id === snapshot.primaryId)
     if (now - snapshot.refreshedAt >= settings.cacheMs) void this.host.refresh().catch(() => undefined)
+    this.host.fit.ensure(pool.map((server) => server.id))
     rejectIncapable(this.#waiting, this.host.fit, pool)
     this.#sendUnplannable(pool)
     const healthy = pool.filter((server) => isCandidate(server, undefined))

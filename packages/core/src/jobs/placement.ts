@@ -66,6 +66,7 @@ export class Placement {
     const maxAttempts = options.maxAttempts ?? settings.maxAttempts
     const attempts: Attempt[] = []
     const { fit } = this.host
+    fit.ensure(this.host.serverIds())
     const none = fit.noneCan(promptId, prompt, this.host.serverIds())
     if (none !== undefined) throw none
     // Servers known to lack a node class or model file it names never see it.

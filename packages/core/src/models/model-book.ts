@@ -79,6 +79,11 @@ export class ModelBook {
     )
   }
 
+  /** Forgets servers that left the config. */
+  retain(ids: ReadonlySet<string>): void {
+    for (const id of this.#ran.keys()) if (!ids.has(id)) this.#ran.delete(id)
+  }
+
   #state(server: ServerSnapshot): ModelState {
     const slots = this.slotsHint(server.id) ?? server.models?.slots ?? 1
     return server.models === undefined ? { held: [], slots, loadMs: {} } : { ...server.models, slots }

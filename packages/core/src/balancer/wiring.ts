@@ -22,8 +22,8 @@ import type { BalancerParts } from './parts.js'
 import { withInFlight } from './server-reducer.js'
 import { ServerRegistry } from './server-registry.js'
 import { SharedState } from './shared-state.js'
-import { wireWorkflowRouting } from './workflow-wiring.js'
 import { BalancerStore } from './store.js'
+import { wireWorkflowRouting } from './workflow-wiring.js'
 
 /** A balancer's parts plus the three that act on their own: choosing, freshness, background probing. */
 export interface WiredBalancer extends BalancerParts {

@@ -13,7 +13,10 @@ export class JobFit {
   // requirements once, and its verdict on a server again only when that server's capabilities change.
   readonly #requirements = new WeakMap<ComfyPrompt, JobRequirements>()
   readonly #models = new WeakMap<ComfyPrompt, readonly string[]>()
-  readonly #verdicts = new WeakMap<ComfyPrompt, Map<string, { of: Capabilities | undefined; verdict: Verdict }>>()
+  readonly #verdicts = new WeakMap<
+    ComfyPrompt,
+    Map<string, { of: Capabilities | undefined; verdict: Verdict }>
+  >()
 
   constructor(private readonly book: CapabilityBook) {}
 

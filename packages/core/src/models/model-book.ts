@@ -8,6 +8,8 @@ import { heldAfter } from './model-state.js'
 const LOAD_ALPHA = 0.3
 /** A loader that ran faster than this found its model already loaded: not a load-time sample. */
 const HELD_BELOW_MS = 100
+/** …or faster than this share of the model's known load time there. */
+const HELD_BELOW_SHARE = 0.25
 /** The most models a GPU is believed to keep loaded when no `modelSlots` hint says. */
 const MAX_LEARNED_SLOTS = 8
 
@@ -49,10 +51,12 @@ export class ModelBook {
     if (ran.length > MAX_LEARNED_SLOTS + 1) ran.shift()
     this.#ran.set(serverId, ran)
     if (ms === undefined || !Number.isFinite(ms)) return
-    const held = ms < HELD_BELOW_MS
     const hinted = this.slotsHint(serverId) !== undefined
     this.store.update(serverId, (server) => {
       const state = this.#state(server)
+      // Much faster than this model's loads there: it was held (the rest is message latency).
+      const known = state.loadMs[model]
+      const held = ms < Math.max(HELD_BELOW_MS, known === undefined ? 0 : known * HELD_BELOW_SHARE)
       let slots = state.slots
       if (!hinted && ago !== undefined) {
         if (held && ago > slots) slots = Math.min(MAX_LEARNED_SLOTS, ago)

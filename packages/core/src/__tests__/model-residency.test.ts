@@ -93,6 +93,20 @@ describe('model residency and load times, learned from what ran', () => {
     expect(models.held).toEqual(['b.safetensors'])
   })
 
+  it('keeps the messages of a job nobody follows yet: followed after it ran, its start and load still count', async () => {
+    await runAll(1, [])
+    const b = balancer!
+    const sim = cluster!.sims[0]!
+    const submission = await b.submit(render('c.safetensors'))
+    await until(b, () => sim.model.log.some((entry) => entry.outcome === 'success'))
+    const events: string[] = []
+    await b.result(submission.promptId, { onEvent: (event) => events.push(event.type) })
+    expect(events).toEqual(['queued', 'started', 'progress'])
+    const loadMs = b.getSnapshot().servers[0]!.models?.loadMs['c.safetensors']
+    expect(loadMs).toBeGreaterThan(16_000)
+    expect(loadMs).toBeLessThan(24_000)
+  })
+
   it('takes a modelSlots hint over what it sees', async () => {
     const { models } = await runAll(2, ['a.safetensors', 'b.safetensors', 'a.safetensors'], 1)
     expect(models.slots).toBe(1)

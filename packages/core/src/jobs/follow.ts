@@ -26,6 +26,9 @@ export interface FollowDeps {
  */
 export async function follow(deps: FollowDeps, job: OwnedJob, options: ResultOptions): Promise<JobResult> {
   const { host } = deps
+  // Messages that came before anyone followed are replayed on subscribing: let the caller attach
+  // its event listeners first (messages meanwhile are kept, not lost).
+  await Promise.resolve()
   const emit = (event: JobEvent) => options.onEvent?.(event)
   const news = new News()
   const pushed: Pushed = { serverId: job.serverId, outputs: {}, success: false }
@@ -34,21 +37,20 @@ export async function follow(deps: FollowDeps, job: OwnedJob, options: ResultOpt
     (serverId, nodeId) => host.fit.nodeModels(serverId, job.prompt, nodeId),
     (serverId, model, ms) => host.modelLoaded(serverId, model, ms),
   )
-  const stopListening = host.onPrompt(job.promptId, (type, data, serverId) => {
+  const stopListening = host.onPrompt(job.promptId, (type, data, serverId, at, epoch) => {
     if (serverId !== job.serverId) return
-    collect(pushed, type, data, serverId, host.clock.now())
-    loads.message(type, data, serverId, host.clock.now())
+    collect(pushed, type, data, serverId, at)
+    loads.message(type, data, serverId, at)
     if (type === 'execution_error' && !pushed.failureObserved) {
       // The push is ComfyUI's own word: take the server out now, before the result is read, or an
       // idle black hole takes the next job in the meantime.
       pushed.failureObserved = true
       host.observe(serverId, { type: 'job-failed', reason: pushedFailure(job.promptId, serverId, data) })
     }
-    if (type === 'execution_start' && job.watch?.serverId !== serverId) {
-      // Its start came over the open socket: every later message of this run comes over it too,
-      // so it is watched from the start even before the first status check.
-      const epoch = host.socketEpoch(serverId)
-      if (epoch !== undefined) job.watch = { serverId, epoch }
+    if (type === 'execution_start' && job.watch?.serverId !== serverId && epoch !== undefined) {
+      // Its start came over this connection: every later message of this run comes over it too, so
+      // it is watched from the start even before the first status check.
+      job.watch = { serverId, epoch }
     }
     if (type === 'execution_start' && !job.started) {
       job.started = true

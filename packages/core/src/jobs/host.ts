@@ -47,9 +47,18 @@ export interface JobHost {
    * else `unknown`.
    */
   watchedThrough(serverId: string, epoch: number): 'open' | 'died' | 'unknown'
-  /** Listens to pushed messages about one prompt (a no-op without WebSockets). */
+  /**
+   * Listens to pushed messages about one prompt (a no-op without WebSockets), those that came before
+   * it listened first; `at` is when each arrived, `epoch` the socket connection it came over.
+   */
   onPrompt(
     promptId: string,
-    listener: (type: string, data: Record<string, unknown>, serverId: string) => void,
+    listener: (
+      type: string,
+      data: Record<string, unknown>,
+      serverId: string,
+      at: number,
+      epoch: number | undefined,
+    ) => void,
   ): () => void
 }

@@ -4,12 +4,23 @@ import type { BalancerStore } from '../balancer/store.js'
 import type { Clock, RandomSource } from '../contracts/clock.js'
 import type { Logger } from '../contracts/logger.js'
 import type { RequestTarget } from '../util/request-target.js'
+import { type BackloggedMessage, PromptBacklog } from './prompt-backlog.js'
 import { ServerSocket } from './server-socket.js'
 import { SocketLife } from './socket-life.js'
 import { type WebSocketFactory, webSocketUrl } from './web-socket.js'
 
 /** A job message pushed by a server: its ComfyUI type and data. */
-export type PromptListener = (type: string, data: Record<string, unknown>, serverId: string) => void
+/**
+ * Gets one pushed message about a prompt; it may be replayed later than it came: `at` is when it
+ * arrived, `epoch` the socket connection it came over.
+ */
+export type PromptListener = (
+  type: string,
+  data: Record<string, unknown>,
+  serverId: string,
+  at: number,
+  epoch: number | undefined,
+) => void
 
 export interface HubHost {
   readonly clock: Clock
@@ -32,6 +43,7 @@ export class SocketHub {
   readonly #sockets = new Map<string, ServerSocket>()
   readonly #lives = new Map<string, SocketLife>()
   readonly #listeners = new Map<string, Set<PromptListener>>()
+  readonly #backlog = new PromptBacklog()
 
   constructor(private readonly host: HubHost) {}
 
@@ -61,16 +73,10 @@ export class SocketHub {
           status: (remaining) => this.#status(id, remaining),
           job: (type, promptId, data) => {
             this.#track(id, type)
-            for (const listener of this.#listeners.get(promptId) ?? []) {
-              // One job's listener failing must not break the socket nor the other jobs' events.
-              try {
-                listener(type, data, id)
-              } catch (error) {
-                this.host.logger.error(`a job event listener threw on ${type} from ${id}; carried on`, {
-                  error: error instanceof Error ? error.message : String(error),
-                })
-              }
-            }
+            const message = { type, data, serverId: id, at: this.host.clock.now(), epoch: this.openEpoch(id) }
+            const listeners = this.#listeners.get(promptId)
+            if (listeners === undefined) this.#backlog.add(promptId, message)
+            else for (const listener of listeners) this.#deliver(listener, message)
           },
           connection: (open, reason, wasOpen) => {
             if (open) life.opened()
@@ -107,6 +113,7 @@ export class SocketHub {
       this.#listeners.set(promptId, set)
     }
     set.add(listener)
+    for (const message of this.#backlog.take(promptId)) this.#deliver(listener, message)
     return () => {
       set.delete(listener)
       if (set.size === 0) this.#listeners.delete(promptId)
@@ -118,6 +125,18 @@ export class SocketHub {
     this.#sockets.clear()
     this.#lives.clear()
     this.#listeners.clear()
+    this.#backlog.clear()
+  }
+
+  // One job's listener failing must not break the socket nor the other jobs' events.
+  #deliver(listener: PromptListener, { type, data, serverId, at, epoch }: BackloggedMessage): void {
+    try {
+      listener(type, data, serverId, at, epoch)
+    } catch (error) {
+      this.host.logger.error(`a job event listener threw on ${type} from ${serverId}; carried on`, {
+        error: error instanceof Error ? error.message : String(error),
+      })
+    }
   }
 
   /** Knowing when the running prompt started lets strategies estimate the time it has left. */

@@ -1,7 +1,7 @@
-import { type SimCluster, startSimCluster } from '@comfy-balancer/testkit/sim'
-import { afterEach, describe, expect, it } from 'vitest'
-import { createLoadBalancer, type LoadBalancer, type ModelState, silentLogger } from '../index.js'
-import { createNodeTransport } from '../node.js'
+import type { SimCluster } from '@comfy-balancer/testkit/sim'
+import { describe, expect, it } from 'vitest'
+import type { LoadBalancer, ModelState } from '../index.js'
+import { useSimBalancer } from './sim-balancer.js'
 import { until } from './sim-waits.js'
 
 /**
@@ -20,43 +20,28 @@ const render = (ckpt: string, ms = 1_000) => ({
   '2': { class_type: 'SimWork', inputs: { ms, model: ['1', 0] } },
 })
 
+const startSim = useSimBalancer()
 let cluster: SimCluster | undefined
 let balancer: LoadBalancer | undefined
-const transport = createNodeTransport()
-afterEach(async () => {
-  balancer?.dispose()
-  await cluster?.close()
-})
 
+/** One server that holds `vramSlots` models; runs `ckpts` one after the other through `run()`. */
 async function runAll(vramSlots: number, ckpts: readonly string[], modelSlots?: number) {
-  cluster = await startSimCluster(
+  ;({ cluster, balancer } = await startSim(
     [
       {
         catalog: { models: { checkpoints: CHECKPOINTS } },
         models: { sizes: SIZES, bytesPerSecond: GB, vramSlots },
       },
     ],
-    { timeScale: 0.05 },
-  )
-  balancer = createLoadBalancer({
-    config: {
-      servers: [{ url: cluster.urls[0]!, ...(modelSlots === undefined ? {} : { modelSlots }) }],
-      probe: { queueMode: 'ws' },
-    },
-    clock: cluster.clock,
-    fetch: transport.fetch,
-    webSocket: transport.webSocket,
-    logger: silentLogger,
-  })
+    (urls) => ({ servers: [{ url: urls[0]!, ...(modelSlots === undefined ? {} : { modelSlots }) }] }),
+  ))
   const b = balancer
+  const sim = cluster.sims[0]!
   await b.refresh()
-  await until(
-    b,
-    () => cluster!.sims[0]!.wsClients === 1 && b.getSnapshot().servers[0]?.capabilities !== undefined,
-  )
+  await until(b, (s) => sim.wsClients === 1 && s.servers[0]?.capabilities !== undefined)
   for (const ckpt of ckpts) await b.run(render(ckpt))
   const server = b.getSnapshot().servers[0]!
-  return { models: server.models as ModelState, jobMs: server.jobMs, log: cluster.sims[0]!.model.log }
+  return { models: server.models as ModelState, jobMs: server.jobMs, log: sim.model.log }
 }
 
 describe('model residency and load times, learned from what ran', () => {

@@ -1,6 +1,20 @@
 import { request as httpRequest } from 'node:http'
 import { WebSocket } from 'undici'
-import { onTestFailed } from 'vitest'
+import { afterEach, onTestFailed } from 'vitest'
+import { type ComfySim, type ComfySimOptions, startComfySim } from '../server'
+
+/** Starts simulated servers for the tests of the file that calls it, closing them after each test. */
+export function useSims(): (options?: ComfySimOptions) => Promise<ComfySim> {
+  const sims: ComfySim[] = []
+  afterEach(async () => {
+    await Promise.all(sims.splice(0).map((sim) => sim.close()))
+  })
+  return async (options = {}) => {
+    const sim = await startComfySim(options)
+    sims.push(sim)
+    return sim
+  }
+}
 
 /** POSTs a JSON body (or a raw string) with the global fetch. */
 export function postJson(url: string, body: unknown, init: RequestInit = {}): Promise<Response> {

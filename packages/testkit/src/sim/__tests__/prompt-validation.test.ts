@@ -1,22 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { CatalogOptions } from '../../model/catalog'
-import { type ComfySim, type ComfySimOptions, startComfySim } from '../server'
+import type { ComfySim, ComfySimOptions } from '../server'
+import { useSims } from './helpers'
 
 /**
  * `POST /prompt` validation as execution.py's `validate_prompt` / `validate_inputs` (v0.26.0) answer
  * it, on the real HTTP simulator: per-input errors, node errors keyed by node, outputs dropped or the
  * whole prompt refused, and nothing queued on a 400.
  */
-const sims: ComfySim[] = []
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((sim) => sim.close()))
-})
-
-async function start(options: ComfySimOptions = {}): Promise<ComfySim> {
-  const sim = await startComfySim(options)
-  sims.push(sim)
-  return sim
-}
+const start = useSims()
 
 async function post(sim: ComfySim, body: unknown): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${sim.url}/prompt`, {

@@ -1,4 +1,5 @@
 import type { CapabilitySummary } from '../contracts/server.js'
+import { isRecord } from '../util/is-record.js'
 
 /**
  * What one server can run, read from its `GET /object_info`: its node classes, and for every input
@@ -65,8 +66,4 @@ function comboValues(spec: unknown): string[] | undefined {
       ? options.options
       : undefined
   return list?.filter((value): value is string => typeof value === 'string')
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -4,6 +4,7 @@ import type { CapabilitySummary } from '../contracts/server.js'
 import { CapabilityReadError } from '../errors/capability-errors.js'
 import type { JobTarget } from '../jobs/comfy-client.js'
 import { type FetchLike, fetchJson } from '../probe/fetch-json.js'
+import { isRecord } from '../util/is-record.js'
 import { endpointUrl } from '../util/request-target.js'
 import { type Capabilities, deriveCapabilities } from './capabilities.js'
 import { type JobRequirements, type Missing, missingOn } from './requirements.js'
@@ -133,7 +134,7 @@ export class CapabilityBook {
     })
     if (this.#entries.get(serverId) !== entry) return
     const body = answer.ok ? answer.body : undefined
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    if (!isRecord(body)) {
       entry.failures++
       entry.retryAt = clock.now() + Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (entry.failures - 1))
       this.deps.failed(
@@ -144,7 +145,7 @@ export class CapabilityBook {
       )
       return
     }
-    const capabilities = deriveCapabilities(body as Record<string, unknown>)
+    const capabilities = deriveCapabilities(body)
     entry.capabilities = capabilities
     entry.epoch = epoch
     entry.stale = false

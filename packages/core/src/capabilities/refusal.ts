@@ -1,3 +1,4 @@
+import { isRecord } from '../util/is-record.js'
 import { MODEL_FILE } from './capabilities.js'
 
 /**
@@ -25,8 +26,4 @@ function isMissingModel(reason: unknown): boolean {
   const extra = isRecord(reason.extra_info) ? reason.extra_info : {}
   const value = extra.received_value
   return typeof value === 'string' && MODEL_FILE.test(value)
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

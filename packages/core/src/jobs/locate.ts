@@ -1,4 +1,5 @@
 import type { RequestFailure } from '../probe/fetch-json.js'
+import { isRecord } from '../util/is-record.js'
 import type { ComfyClient, JobTarget } from './comfy-client.js'
 
 /** Where a prompt stands on one server. */
@@ -26,9 +27,6 @@ export interface HistoryEntry {
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
-
 /**
  * Asks one server whether it holds `promptId`: `GET /api/jobs/{id}` (ComfyUI 0.6+) when it has the
  * route, else `GET /queue` then `GET /history/{id}` (in that order, so a job finishing between the
@@ -44,7 +42,7 @@ export async function locate(
   const options = signal ? { timeoutMs, signal } : { timeoutMs }
   const job = await client.job(target, promptId, options)
   if (job.ok) {
-    const status = isObject(job.body) ? job.body.status : undefined
+    const status = isRecord(job.body) ? job.body.status : undefined
     if (status === 'pending') return { state: 'pending' }
     if (status === 'in_progress') return { state: 'running' }
     if (status === 'completed' || status === 'failed' || status === 'cancelled') {
@@ -54,14 +52,14 @@ export async function locate(
   }
   if (!job.ok && job.failure.kind === 'http' && job.failure.status === 404) {
     // ComfyUI's own "not found" is JSON; a bare 404 means an older server without the route.
-    if (isObject(job.failure.body) && job.failure.body.error === 'Job not found') return { state: 'absent' }
+    if (isRecord(job.failure.body) && job.failure.body.error === 'Job not found') return { state: 'absent' }
   } else if (!job.ok && job.failure.kind !== 'http' && job.failure.kind !== 'malformed') {
     return unreachable(job.failure)
   }
   const queue = await client.queue(target, options)
   if (!queue.ok) return unreachable(queue.failure)
   const body = queue.body
-  if (!isObject(body) || !Array.isArray(body.queue_running) || !Array.isArray(body.queue_pending)) {
+  if (!isRecord(body) || !Array.isArray(body.queue_running) || !Array.isArray(body.queue_pending)) {
     return confused(`/queue answered ${describe(body)}`)
   }
   if (holds(body.queue_running, promptId)) return { state: 'running' }
@@ -77,11 +75,11 @@ async function fromHistory(
 ): Promise<Whereabouts> {
   const history = await client.history(target, promptId, options)
   if (!history.ok) return unreachable(history.failure)
-  if (!isObject(history.body)) return confused(`/history answered ${describe(history.body)}`)
+  if (!isRecord(history.body)) return confused(`/history answered ${describe(history.body)}`)
   const entry = history.body[promptId]
   // `{}` means unknown or unfinished: the queue check above said it is not queued, so it is absent.
   if (entry === undefined) return { state: 'absent' }
-  return isObject(entry)
+  return isRecord(entry)
     ? { state: 'done', entry: entry as HistoryEntry }
     : confused('/history entry is not an object')
 }

@@ -1,3 +1,4 @@
+import { isRecord } from '../util/is-record.js'
 import { readOutcome } from './outcome.js'
 
 /**
@@ -48,6 +49,3 @@ export function pushedFailure(promptId: string, serverId: string, data: Record<s
   })
   return outcome.ok ? 'execution_error' : outcome.error.message
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)

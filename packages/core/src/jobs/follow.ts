@@ -26,9 +26,6 @@ export interface FollowDeps {
  */
 export async function follow(deps: FollowDeps, job: OwnedJob, options: ResultOptions): Promise<JobResult> {
   const { host } = deps
-  // Messages that came before anyone followed are replayed on subscribing: let the caller attach
-  // its event listeners first (messages meanwhile are kept, not lost).
-  await Promise.resolve()
   const emit = (event: JobEvent) => options.onEvent?.(event)
   const news = new News()
   const pushed: Pushed = { serverId: job.serverId, outputs: {}, success: false }

@@ -35,13 +35,15 @@ export class SharedFollows {
 
   /** Waits for `job`'s result, joining the follow already running for it if there is one. */
   join(job: OwnedJob, options: ResultOptions): Promise<JobResult> {
-    const shared = this.#following.get(job.promptId) ?? this.#follow(job)
+    const shared = this.#following.get(job.promptId) ?? this.#follow(job, options.onEvent)
     return this.#attach(shared, job, options)
   }
 
-  #follow(job: OwnedJob): Following {
+  #follow(job: OwnedJob, first: ((event: JobEvent) => void) | undefined): Following {
     const controller = new AbortController()
-    const listeners = new Set<(event: JobEvent) => void>()
+    // The first caller listens before the follow starts: messages pushed before anyone followed the
+    // job are replayed at its start, and their events must reach that caller.
+    const listeners = new Set<(event: JobEvent) => void>(first ? [first] : [])
     const promise = this.start(job, {
       signal: controller.signal,
       onEvent: (event) => {

@@ -1,6 +1,5 @@
 import { CapabilityBook } from '../capabilities/capability-book.js'
 import { JobFit } from '../capabilities/job-fit.js'
-import { DEFAULT_PROBE_SETTINGS } from '../config/defaults.js'
 import { jobTarget } from '../jobs/comfy-client.js'
 import { ModelBook } from '../models/model-book.js'
 import type { BalancerParts } from './parts.js'
@@ -21,14 +20,8 @@ export function wireWorkflowRouting(
     clock: parts.clock,
     fetch: parts.fetch,
     logger: parts.logger,
-    settings: () => {
-      const probe = servers.config?.probe ?? DEFAULT_PROBE_SETTINGS
-      return {
-        enabled: servers.config !== undefined && probe.capabilities,
-        timeoutMs: probe.objectInfoTimeoutMs,
-        maxBytes: probe.objectInfoMaxBytes,
-      }
-    },
+    // The config's own object: no allocation on a lookup (verdicts run per job and server).
+    settings: () => servers.config?.probe,
     url: (id) => servers.serverConfig(id)?.url,
     target: (id) => {
       const config = servers.serverConfig(id)

@@ -1,3 +1,4 @@
+import type { ProbeSettings } from '../config/types.js'
 import type { Clock } from '../contracts/clock.js'
 import type { Logger } from '../contracts/logger.js'
 import type { CapabilitySummary } from '../contracts/server.js'
@@ -9,12 +10,11 @@ import { endpointUrl } from '../util/request-target.js'
 import { type Capabilities, deriveCapabilities } from './capabilities.js'
 import { type JobRequirements, type Missing, missingOn } from './requirements.js'
 
-/** How capabilities are read, after defaults (`probe.capabilities`, `probe.objectInfo…`). */
-export interface CapabilitySettings {
-  readonly enabled: boolean
-  readonly timeoutMs: number
-  readonly maxBytes: number
-}
+/** How capabilities are read: the config's probe settings (`capabilities`, `objectInfo…`). */
+export type CapabilitySettings = Pick<
+  ProbeSettings,
+  'capabilities' | 'objectInfoTimeoutMs' | 'objectInfoMaxBytes'
+>
 
 /** Whether a server can run a job, as far as is known (`can` until its capabilities are read). */
 export type Verdict =
@@ -25,7 +25,8 @@ export interface CapabilityDeps {
   readonly clock: Clock
   readonly fetch: FetchLike
   readonly logger: Logger
-  settings(): CapabilitySettings
+  /** The settings in force; undefined before any config (nothing is read then). */
+  settings(): CapabilitySettings | undefined
   /** The server's configured URL (cheap: compared on every check), undefined once it left the config. */
   url(serverId: string): string | undefined
   target(serverId: string): JobTarget | undefined
@@ -62,7 +63,7 @@ export class CapabilityBook {
 
   /** What the server can run, once read (undefined while reading is off). */
   get(serverId: string): Capabilities | undefined {
-    return this.deps.settings().enabled ? this.#entries.get(serverId)?.capabilities : undefined
+    return this.deps.settings()?.capabilities ? this.#entries.get(serverId)?.capabilities : undefined
   }
 
   /**
@@ -70,7 +71,7 @@ export class CapabilityBook {
    * waits for it. Cheap when none is due: late binding calls it for each server on every plan.
    */
   ensure(serverId: string): void {
-    if (!this.deps.settings().enabled) return
+    if (!this.deps.settings()?.capabilities) return
     const url = this.deps.url(serverId)
     if (url === undefined) return
     let entry = this.#entries.get(serverId)
@@ -115,22 +116,18 @@ export class CapabilityBook {
     return missing.length === 0 ? CAN : { kind: 'cannot', missing }
   }
 
-  /** Waits for the reads under way (tests and `refresh()`). */
-  async settled(): Promise<void> {
-    await Promise.all([...this.#entries.values()].map((entry) => entry.reading))
-  }
-
   async #read(serverId: string, target: JobTarget, entry: Entry, epoch: number | undefined): Promise<void> {
     const { clock, logger } = this.deps
     const settings = this.deps.settings()
+    if (settings === undefined) return
     const answer = await fetchJson({
       fetch: this.deps.fetch,
       clock,
       url: endpointUrl(target.base, '/object_info'),
       label: `${serverId} ${target.label}/object_info`,
       headers: target.headers,
-      timeoutMs: settings.timeoutMs,
-      maxBytes: settings.maxBytes,
+      timeoutMs: settings.objectInfoTimeoutMs,
+      maxBytes: settings.objectInfoMaxBytes,
     })
     if (this.#entries.get(serverId) !== entry) return
     const body = answer.ok ? answer.body : undefined

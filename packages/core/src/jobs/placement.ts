@@ -66,11 +66,12 @@ export class Placement {
     const maxAttempts = options.maxAttempts ?? settings.maxAttempts
     const attempts: Attempt[] = []
     const { fit } = this.host
-    fit.ensure(this.host.serverIds())
-    const none = fit.noneCan(promptId, prompt, this.host.serverIds())
+    const ids = this.host.serverIds()
+    fit.ensure(ids)
+    const none = fit.noneCan(promptId, prompt, ids)
     if (none !== undefined) throw none
     // Servers known to lack a node class or model file it names never see it.
-    const incapable = this.host.serverIds().filter((id) => fit.verdict(id, prompt).kind === 'cannot')
+    const incapable = ids.filter((id) => fit.verdict(id, prompt).kind === 'cannot')
     // Servers that refused it for something missing: not a failure of theirs, nor an attempt.
     const refusedBy: string[] = []
     let refusal: PromptRejectedError | undefined

@@ -51,7 +51,7 @@ export class LoaderState {
     if (node === undefined) return 0
     let ms = 0
     for (const file of this.#modelFiles(node)) {
-      if (!this.#memory.held.includes(file)) this.#loads.push(file)
+      if (!this.#memory.holds(file)) this.#loads.push(file)
       ms += this.#memory.use(file)
     }
     return ms

@@ -37,6 +37,11 @@ export class ModelMemory {
     return [...this.#held]
   }
 
+  /** Whether `file` is loaded now. */
+  holds(file: string): boolean {
+    return this.#held.includes(file)
+  }
+
   /** Makes `file` the most recently used model and returns what loading it cost in ms (0 when held). */
   use(file: string): number {
     const at = this.#held.indexOf(file)

@@ -7,6 +7,7 @@ import { type Mode, runMode } from '../run-mode.js'
 import { countingRejections, jobRunFigures, type ModelRow, modelTable } from './model-figures.js'
 import { modelOracle } from './model-oracle.js'
 import { MODEL_SCENARIOS, modelPrompt, modelWorkload, SPEEDS } from './model-scenarios.js'
+import { traceOracle, traceRuns } from './model-trace.js'
 
 /**
  * `BENCH_SCENARIOS=models,models-slow,catalog npm run bench:cluster`: issue 16 item 5 — servers
@@ -24,6 +25,8 @@ const SEEDS = (process.env.BENCH_SEEDS ?? '7,8,9').split(',').map(Number)
  * with every default instead (then both runs are the model-aware balancer).
  */
 const BLIND_OPTIONS = process.env.BENCH_BLIND_OPTIONS !== '0'
+/** `BENCH_TRACE`: each job's oracle placement and each server's run log, as lines to compare. */
+const TRACE = process.env.BENCH_TRACE !== undefined
 /** The model-aware run (core's default) must end with no caller-visible error, catalog included. */
 const ASSERT_AWARE = true
 
@@ -76,6 +79,7 @@ export function modelScenarioTests(selected: readonly string[]): void {
         console.log(
           `${scenario.name}, seed ${seed}: ${workload.perMinute.toFixed(2)} jobs/min, oracle mean ${Math.round(oracle.mean)} ms, p95 ${Math.round(oracle.p95)} ms, ${oracleLoadsPerJob.toFixed(2)} loads/job (${Math.round(workload.oracleLoadMs)} ms/job)`,
         )
+        if (TRACE) traceOracle(workload.jobs, ideal)
         const items: WorkItem[] = workload.jobs.map((job, index) => ({
           index,
           arrivalMs: job.arrivalMs,
@@ -90,8 +94,9 @@ export function modelScenarioTests(selected: readonly string[]): void {
             specs: scenario.servers.map((server) => server.spec),
             prompt: (item) => modelPrompt(workload.jobs[item.index]!),
             wrapFetch: countingRejections(rejections),
-            observe: (sims, _t0, jobIds) => {
+            observe: (sims, t0, jobIds) => {
               figures = jobRunFigures(sims, jobIds)
+              if (TRACE) traceRuns(sims, t0)
               rejectedPerServer = sims.map((sim) => rejections.get(new URL(sim.url).origin) ?? 0)
             },
           })

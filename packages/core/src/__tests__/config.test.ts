@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { ComfyBalancerError, ConfigValidationError, createLoadBalancer, parseConfig } from '../index.js'
+import {
+  ComfyBalancerError,
+  ConfigValidationError,
+  createLoadBalancer,
+  InvalidArgumentError,
+  parseConfig,
+} from '../index.js'
 
 function issuesOf(input: unknown): { path: string; message: string; received?: string }[] {
   try {
@@ -209,5 +215,23 @@ describe('parseConfig', () => {
       expect((error as ComfyBalancerError).code).toBe('CONFIG_INVALID')
       expect((error as Error).message).toMatch(/servers\.0: expected an absolute http\(s\) URL/)
     }
+  })
+
+  it('rejects late binding tuning that is out of range, naming the setting', () => {
+    const config = { servers: ['http://127.0.0.1:8188'] }
+    const bad = [
+      [{ loadPressure: -1 }, /dispatch\.loadPressure must be a number ≥ 0; got -1/],
+      [{ holdMargin: Number.NaN }, /dispatch\.holdMargin must be a share from 0 to 1; got NaN/],
+      [{ holdMargin: 2 }, /dispatch\.holdMargin/],
+      [{ maxPendingPerServer: 1.5 }, /dispatch\.maxPendingPerServer must be a whole number/],
+      [{ tickMs: 0 }, /dispatch\.tickMs/],
+      [{ modelAware: 'yes' as never }, /dispatch\.modelAware must be true or false; got "yes"/],
+    ] as const
+    for (const [dispatch, message] of bad) {
+      expect(() => createLoadBalancer({ config, dispatch })).toThrow(InvalidArgumentError)
+      expect(() => createLoadBalancer({ config, dispatch })).toThrow(message)
+    }
+    const balancer = createLoadBalancer({ config, dispatch: { loadPressure: 0, holdMargin: 1 } })
+    balancer.dispose()
   })
 })

@@ -142,4 +142,20 @@ describe('model-aware planning', () => {
     // Job 3 follows job 1 to the server that will hold x by then.
     expect(planned.find((d) => d.key === 3)?.serverId).toBe(planned.find((d) => d.key === 1)?.serverId)
   })
+
+  it('with a line waiting, lets a slow holder take a job rather than make the fast GPU load', () => {
+    // fast: 2.5 s a job, holds y; slow: 10 s a job, holds x. A job for x alone: fast loads (6 s) and
+    // still finishes first (8.5 s < 10 s). With nine jobs behind, that load would delay the fast
+    // GPU's share of them (4/5) by 6 s each: the slow holder takes it.
+    const fast = { ...idle('fast', ['y']), jobMs: 2_500 }
+    const slow = idle('slow', ['x'])
+    const servers = [fast, slow]
+    const fleet = fleetLoads(servers.map((server) => server.models))
+    const line = [job(1, 'x'), ...Array.from({ length: 9 }, (_, i) => job(i + 2, 'y'))]
+    const pressed = { ...options, loadPressure: 1 }
+    expect(planDispatch([job(1, 'x')], servers, pressed, fleet)).toEqual([{ key: 1, serverId: 'fast' }])
+    expect(planDispatch(line, servers, pressed, fleet)[0]).toEqual({ key: 1, serverId: 'slow' })
+    // Without pressure each job goes where it alone finishes first.
+    expect(planDispatch(line, servers, options, fleet)[0]).toEqual({ key: 1, serverId: 'fast' })
+  })
 })

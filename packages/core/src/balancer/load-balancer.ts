@@ -3,6 +3,7 @@ import type { BalancerConfigInput } from '../config/schema.js'
 import type { Clock } from '../contracts/clock.js'
 import type { ServerSnapshot } from '../contracts/server.js'
 import { InvalidArgumentError } from '../errors/server-errors.js'
+import { dispatchTuning } from '../jobs/dispatch-options.js'
 import { createJobApi, type JobApi } from '../jobs/job-api.js'
 import type {
   ComfyPrompt,
@@ -41,6 +42,8 @@ export class LoadBalancer {
   readonly clientId: string
 
   constructor(options: LoadBalancerOptions) {
+    // Checked before anything starts, so a bad setting fails here rather than the first job.
+    dispatchTuning(options.dispatch)
     const parts = wireBalancer(options)
     this.#parts = parts
     this.clock = parts.clock

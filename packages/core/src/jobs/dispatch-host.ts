@@ -28,6 +28,13 @@ export interface LateBindingOptions {
    */
   readonly holdMargin?: number
   /**
+   * While jobs wait in line, how much a model load weighs on the jobs behind it: a load costs its
+   * own time plus its time × this × the share of the line that server will take. Default 4 (the
+   * line counts four times: the jobs arriving while it drains are delayed too); 0 places each job
+   * where it finishes first alone. Larger keeps each model on fewer GPUs under load.
+   */
+  readonly loadPressure?: number
+  /**
    * Count each job's model loads in where it would finish first: a server that holds the job's
    * model gets it unless waiting for it costs more than loading the model elsewhere. Default true;
    * false plans as if every server held every model (the model-blind dispatcher).

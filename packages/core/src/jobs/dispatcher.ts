@@ -4,6 +4,7 @@ import type { ServerSnapshot } from '../contracts/server.js'
 import { SubmitError } from '../errors/job-errors.js'
 import { DisposedError } from '../errors/server-errors.js'
 import type { DispatchHost, LateBindingOptions } from './dispatch-host.js'
+import { type DispatchTuning, dispatchTuning } from './dispatch-options.js'
 import { planDispatch, planFleetLoads, planServers } from './dispatch-plan.js'
 import { checkPrompt } from './prompt-check.js'
 import type { ComfyPrompt, JobEvent, JobResult, ResultOptions, Submission, SubmitOptions } from './types.js'
@@ -30,7 +31,7 @@ const ABORTED = 'the submission was aborted while it waited for a server'
  */
 export class LateBindingDispatcher {
   readonly #tickMs: number
-  readonly #tuning: { maxPending: number; leadMs: number; holdMargin: number; modelAware: boolean }
+  readonly #tuning: DispatchTuning
   readonly #waiting: WaitingJobs<WaitingEntry>
   /** When our job on a server was seen starting, to estimate the time it has left. */
   readonly #started = new Map<string, number>()
@@ -53,9 +54,8 @@ export class LateBindingDispatcher {
     private readonly host: DispatchHost,
     options: LateBindingOptions = {},
   ) {
-    this.#tickMs = options.tickMs ?? 500
-    const { maxPendingPerServer: maxPending = 1, leadMs = 0, holdMargin = 0.5, modelAware = true } = options
-    this.#tuning = { maxPending, leadMs, holdMargin, modelAware }
+    this.#tuning = dispatchTuning(options)
+    this.#tickMs = this.#tuning.tickMs
     this.#waiting = new WaitingJobs<WaitingEntry>(host.clock, () => this.#schedule())
   }
 

@@ -52,6 +52,7 @@ export type {
   JobEvent,
   JobResult,
   OutputFile,
+  PushedMessage,
   ResultOptions,
   Submission,
   SubmitOptions,

@@ -1,4 +1,5 @@
 import { JobError } from '../errors/job-errors.js'
+import { BINARY_FRAME } from '../ws/running-prompt.js'
 import type { ComfyClient } from './comfy-client.js'
 import type { JobHost } from './host.js'
 import { LoadWatch } from './load-watch.js'
@@ -36,6 +37,17 @@ export async function follow(deps: FollowDeps, job: OwnedJob, options: ResultOpt
   )
   const stopListening = host.onPrompt(job.promptId, (type, data, serverId, at, epoch) => {
     if (serverId !== job.serverId) return
+    if (type === BINARY_FRAME) {
+      if (data.bytes instanceof Uint8Array)
+        emit({
+          type: 'message',
+          promptId: job.promptId,
+          serverId,
+          message: { kind: 'binary', bytes: data.bytes },
+        })
+      return
+    }
+    emit({ type: 'message', promptId: job.promptId, serverId, message: { kind: 'json', type, data } })
     collect(pushed, type, data, serverId, at)
     loads.message(type, data, serverId, at)
     if (type === 'execution_error' && !pushed.failureObserved) {

@@ -61,6 +61,9 @@ export function withJobEvent(state: JobState, event: JobEvent): JobState {
       return { ...state, status: 'pending', serverId: undefined, progress: undefined, lastEvent: event }
     case 'waiting':
       return { ...state, lastEvent: event }
+    case 'message':
+      // Raw pushes are a proxy's business; the state the UI shows comes from the events above.
+      return state
   }
 }
 

@@ -35,8 +35,9 @@ export class SharedFollows {
 
   /** Waits for `job`'s result, joining the follow already running for it if there is one. */
   join(job: OwnedJob, options: ResultOptions): Promise<JobResult> {
-    const shared = this.#following.get(job.promptId) ?? this.#follow(job, options.onEvent)
-    return this.#attach(shared, job, options)
+    const listener = eventsWanted(options)
+    const shared = this.#following.get(job.promptId) ?? this.#follow(job, listener)
+    return this.#attach(shared, job, options, listener)
   }
 
   #follow(job: OwnedJob, first: ((event: JobEvent) => void) | undefined): Following {
@@ -66,8 +67,12 @@ export class SharedFollows {
     return shared
   }
 
-  #attach(shared: Following, job: OwnedJob, options: ResultOptions): Promise<JobResult> {
-    const onEvent = options.onEvent
+  #attach(
+    shared: Following,
+    job: OwnedJob,
+    options: ResultOptions,
+    onEvent: ((event: JobEvent) => void) | undefined,
+  ): Promise<JobResult> {
     if (onEvent) shared.listeners.add(onEvent)
     shared.callers += 1
     return new Promise<JobResult>((resolve, reject) => {
@@ -104,5 +109,14 @@ export class SharedFollows {
         },
       )
     })
+  }
+}
+
+/** The caller's `onEvent`, given pushed `message` events only if it asked for them. */
+function eventsWanted(options: ResultOptions): ((event: JobEvent) => void) | undefined {
+  const { onEvent } = options
+  if (onEvent === undefined || options.messages === true) return onEvent
+  return (event) => {
+    if (event.type !== 'message') onEvent(event)
   }
 }

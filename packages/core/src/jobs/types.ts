@@ -120,10 +120,35 @@ export type JobEvent =
     }
   /** Late binding holds the job in the app, and why (`waiting for a server with node class X`). */
   | { readonly type: 'waiting'; readonly promptId: string; readonly reason: string }
+  /**
+   * A message the job's server pushed about it, as ComfyUI sent it (only with `messages: true`):
+   * from the server running it now, under the prompt id it runs as there.
+   */
+  | {
+      readonly type: 'message'
+      readonly promptId: string
+      readonly serverId: string
+      readonly message: PushedMessage
+    }
+
+/**
+ * One message from a server's WebSocket: a JSON message (`execution_start`, `executing`,
+ * `progress`, `executed`, `execution_success`, …) or a binary frame (a preview image while the job
+ * runs: ComfyUI's 4-byte big-endian event type, then the payload).
+ */
+export type PushedMessage =
+  | { readonly kind: 'json'; readonly type: string; readonly data: Readonly<Record<string, unknown>> }
+  | { readonly kind: 'binary'; readonly bytes: Uint8Array }
 
 /** Options for following a job. */
 export interface ResultOptions {
   readonly signal?: AbortSignal
   /** Called for every job event (waiting, queued, started, progress, resubmitted). */
   readonly onEvent?: (event: JobEvent) => void
+  /**
+   * Also pass `onEvent` every message the server running the job pushes about it (`message`
+   * events: JSON messages and binary preview frames, as ComfyUI sent them) — what a proxy needs to
+   * relay a job to its own clients. Default false.
+   */
+  readonly messages?: boolean
 }

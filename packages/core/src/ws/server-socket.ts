@@ -8,6 +8,8 @@ export interface SocketHandlers {
   status(queueRemaining: number): void
   /** Any message about one prompt (`execution_start`, `executing`, `progress`, `execution_success`, …). */
   job(type: string, promptId: string, data: Record<string, unknown>): void
+  /** A binary frame (a preview image: ComfyUI's 4-byte event type, then the payload), as sent. */
+  binary(bytes: Uint8Array): void
   /**
    * The socket opened (true) or closed (false). On a close, `wasOpen` tells a socket that had been
    * open from a connection attempt that failed.
@@ -58,6 +60,8 @@ export class ServerSocket {
       return
     }
     this.#socket = socket
+    // A Blob would need an async read, letting later text frames overtake the preview.
+    if ('binaryType' in socket) socket.binaryType = 'arraybuffer'
     let opened = false
     socket.addEventListener('open', () => {
       opened = true
@@ -97,6 +101,9 @@ export class ServerSocket {
 
   #message(data: unknown): void {
     // Binary frames are previews; only JSON text frames carry status and job events.
+    if (data instanceof ArrayBuffer) return this.handlers.binary(new Uint8Array(data))
+    if (ArrayBuffer.isView(data))
+      return this.handlers.binary(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
     if (typeof data !== 'string') return
     let message: { type?: unknown; data?: unknown }
     try {

@@ -5,6 +5,7 @@ import type { Clock, RandomSource } from '../contracts/clock.js'
 import type { Logger } from '../contracts/logger.js'
 import type { RequestTarget } from '../util/request-target.js'
 import { type BackloggedMessage, PromptBacklog } from './prompt-backlog.js'
+import { BINARY_FRAME, runningAfter } from './running-prompt.js'
 import { ServerSocket } from './server-socket.js'
 import { SocketLife } from './socket-life.js'
 import { type WebSocketFactory, webSocketUrl } from './web-socket.js'
@@ -44,6 +45,8 @@ export class SocketHub {
   readonly #lives = new Map<string, SocketLife>()
   readonly #listeners = new Map<string, Set<PromptListener>>()
   readonly #backlog = new PromptBacklog()
+  /** The prompt each server is running, by its pushes: where its binary preview frames belong. */
+  readonly #running = new Map<string, string>()
 
   constructor(private readonly host: HubHost) {}
 
@@ -55,6 +58,7 @@ export class SocketHub {
         socket.close()
         this.#sockets.delete(id)
         this.#lives.delete(id)
+        this.#running.delete(id)
       }
     }
     for (const id of wanted) {
@@ -73,14 +77,32 @@ export class SocketHub {
           status: (remaining) => this.#status(id, remaining),
           job: (type, promptId, data) => {
             this.#track(id, type)
+            const running = runningAfter(this.#running.get(id), type, promptId, data)
+            if (running === undefined) this.#running.delete(id)
+            else this.#running.set(id, running)
             const message = { type, data, serverId: id, at: this.host.clock.now(), epoch: this.openEpoch(id) }
             const listeners = this.#listeners.get(promptId)
             if (listeners === undefined) this.#backlog.add(promptId, message)
             else for (const listener of listeners) this.#deliver(listener, message)
           },
+          binary: (bytes) => {
+            const promptId = this.#running.get(id)
+            // Previews are only worth something live: none is kept for a prompt nobody follows yet.
+            const listeners = promptId === undefined ? undefined : this.#listeners.get(promptId)
+            if (listeners === undefined) return
+            const message = {
+              type: BINARY_FRAME,
+              data: { bytes },
+              serverId: id,
+              at: this.host.clock.now(),
+              epoch: this.openEpoch(id),
+            }
+            for (const listener of listeners) this.#deliver(listener, message)
+          },
           connection: (open, reason, wasOpen) => {
             if (open) life.opened()
             else life.closed(wasOpen === true)
+            if (!open) this.#running.delete(id)
             this.host.logger.debug(`${id} WebSocket ${open ? 'open' : `closed: ${reason}`}`)
           },
         },
@@ -124,6 +146,7 @@ export class SocketHub {
     for (const socket of this.#sockets.values()) socket.close()
     this.#sockets.clear()
     this.#lives.clear()
+    this.#running.clear()
     this.#listeners.clear()
     this.#backlog.clear()
   }

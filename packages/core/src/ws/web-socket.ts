@@ -1,6 +1,8 @@
 /** The part of the standard `WebSocket` the balancer uses (browsers' and undici's both fit). */
 export interface WebSocketLike {
   readonly readyState: number
+  /** Set to `'arraybuffer'` where supported, so binary preview frames arrive whole and in order. */
+  binaryType?: string
   addEventListener(type: 'open' | 'close' | 'error', listener: () => void): void
   addEventListener(type: 'message', listener: (event: { readonly data: unknown }) => void): void
   close(code?: number, reason?: string): void

@@ -60,4 +60,5 @@ export type {
 export type { JobUpdate } from './jobs/watch.js'
 export type { FetchLike } from './probe/fetch-json.js'
 export * from './state/index.js'
+export type { RequestTarget } from './util/request-target.js'
 export type { WebSocketFactory, WebSocketLike } from './ws/web-socket.js'

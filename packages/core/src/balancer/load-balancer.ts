@@ -15,6 +15,7 @@ import type {
 } from '../jobs/types.js'
 import { type JobUpdate, watchJob } from '../jobs/watch.js'
 import { redactText } from '../util/redact.js'
+import type { RequestTarget } from '../util/request-target.js'
 import { applyConfig } from './config-applier.js'
 import type { ConfigDiff } from './config-diff.js'
 import type { BalancerEventHandler, BalancerEventName } from './events.js'
@@ -98,6 +99,19 @@ export class LoadBalancer {
   serverUrl(server: ServerRef): string {
     const { servers } = this.#parts
     return servers.url(servers.resolve(server))
+  }
+
+  /**
+   * Where to send your own request to a configured server (a proxy's `/view`, say): its base URL
+   * without user info, and its headers with any credentials. Use them; never log or forward them.
+   */
+  requestTarget(server: ServerRef): RequestTarget {
+    const { servers } = this.#parts
+    const id = servers.resolve(server)
+    const target = servers.target(id)
+    // resolve() throws for an unknown server; a known one always has a target.
+    if (target === undefined) throw new InvalidArgumentError(`requestTarget: no server "${id}" in force.`)
+    return target
   }
 
   /** Resolves once a config is in force (immediately with inline config). */

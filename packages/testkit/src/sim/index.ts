@@ -4,5 +4,6 @@
  */
 export { type SimCluster, type SimClusterOptions, type SimServerSpec, startSimCluster } from './cluster'
 export { CONTROL_PREFIX, type SimState } from './control'
+export { EXAMPLE_PROMPT, type ExampleRun, runExampleClient } from './example-client'
 export { createScaledClock, type ScaledClock, type ScaledClockOptions } from './scaled-clock'
 export { type ComfySim, type ComfySimOptions, startComfySim } from './server'

@@ -1,0 +1,30 @@
+import type { LoadBalancer } from '@comfy-balancer/core'
+import type { TokenCheck } from './auth.js'
+import type { PromptValidator } from './jobs/accept-prompt.js'
+import type { GatewayJob } from './jobs/gateway-job.js'
+import type { JobTable } from './jobs/job-table.js'
+import type { GatewaySettings } from './options.js'
+import type { ClientSockets } from './ws/client-sockets.js'
+
+/** What the routes share: the balancer, the gateway's jobs and sockets, and its settings. */
+export interface GatewayContext {
+  readonly balancer: LoadBalancer
+  readonly jobs: JobTable
+  readonly sockets: ClientSockets
+  readonly tokens: TokenCheck
+  readonly settings: GatewaySettings
+  readonly validate: PromptValidator
+  readonly now: () => number
+  readonly newId: () => string
+  /** One line per job and per problem. */
+  readonly log: (line: string) => void
+  /** Starts running a taken job (its outcome lands in the job table). */
+  run(job: GatewayJob): void
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is calling: `''` on an open gateway, else the id of the caller's token. */
+    owner: string
+  }
+}

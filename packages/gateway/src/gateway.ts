@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto'
+import websocket from '@fastify/websocket'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { TokenCheck } from './auth.js'
+import type { GatewayContext } from './context.js'
+import { UnsafeBindError } from './errors.js'
+import type { PromptValidator } from './jobs/accept-prompt.js'
+import { runJob } from './jobs/job-runner.js'
+import { JobTable } from './jobs/job-table.js'
+import { type GatewayOptions, gatewaySettings, isLoopback } from './options.js'
+import { healthRoutes, PUBLIC_PATHS } from './routes/health-routes.js'
+import { jobRoutes } from './routes/job-routes.js'
+import { statusPage } from './routes/status-page.js'
+import { viewRoute } from './routes/view-route.js'
+import { wsRoute } from './routes/ws-route.js'
+import { ClientSockets } from './ws/client-sockets.js'
+
+/** A running gateway. */
+export interface Gateway {
+  /** The fastify app (for tests: `inject`; for adding routes before `listen`). */
+  readonly app: FastifyInstance
+  /** Starts listening; resolves with the URL clients use, e.g. `http://127.0.0.1:8188`. */
+  listen(): Promise<string>
+  /** Stops taking requests, closes client sockets; prompts already on servers run on there. */
+  close(): Promise<void>
+  /** Prompts taken and not finished yet. */
+  readonly unfinished: number
+}
+
+/** Extra parts, mostly for tests. */
+export interface GatewayParts {
+  /** Validates a prompt before it is taken; default: the fleet's `/object_info`, as ComfyUI does. */
+  readonly validate?: PromptValidator
+  readonly now?: () => number
+  readonly newId?: () => string
+}
+
+/**
+ * A ComfyUI-compatible gateway in front of the balancer's servers: ComfyUI's HTTP routes and
+ * WebSocket at `/` and `/api/`, each caller seeing its own prompts as one ComfyUI.
+ */
+export function createGateway(options: GatewayOptions, parts: GatewayParts = {}): Gateway {
+  const settings = gatewaySettings(options)
+  const tokens = new TokenCheck(settings.tokens)
+  if (!isLoopback(settings.host) && !tokens.required && !settings.open)
+    throw new UnsafeBindError(settings.host)
+  const app = Fastify({ bodyLimit: settings.bodyLimitBytes, logger: false })
+  const running = new Set<Promise<void>>()
+  const context: GatewayContext = {
+    balancer: options.balancer,
+    jobs: new JobTable(settings.maxHistory),
+    sockets: new ClientSockets(),
+    tokens,
+    settings,
+    validate: parts.validate ?? acceptEveryPrompt,
+    now: parts.now ?? (() => Date.now()),
+    newId: parts.newId ?? (() => randomUUID()),
+    run(job) {
+      const done = runJob(context, job).catch((error: unknown) => {
+        settings.log(
+          `job ${job.promptId}: the gateway failed to follow it: ${error instanceof Error ? error.message : String(error)}`,
+        )
+      })
+      running.add(done)
+      void done.finally(() => running.delete(done))
+    },
+    log: settings.log,
+  }
+  app.register(websocket, { options: { maxPayload: settings.bodyLimitBytes } })
+  app.decorateRequest('owner', '')
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0]!
+    if (PUBLIC_PATHS.has(path)) return
+    const query = request.query as Record<string, string | undefined>
+    const owner = tokens.owner(request.headers.authorization, query.token)
+    if (owner === undefined)
+      return reply
+        .code(401)
+        .send({ error: 'unauthorized: give a token (Authorization: Bearer …, or ?token=)' })
+    request.owner = owner
+  })
+  const routes = async (scope: FastifyInstance) => {
+    jobRoutes(scope, context)
+    viewRoute(scope, context)
+    wsRoute(scope, context)
+  }
+  app.register(async (scope) => {
+    healthRoutes(scope, context)
+    statusPage(scope, context)
+    await routes(scope)
+  })
+  app.register(routes, { prefix: '/api' })
+  return {
+    app,
+    async listen() {
+      const address = await app.listen({ host: settings.host, port: settings.port })
+      return address.replace('[::1]', 'localhost')
+    },
+    async close() {
+      context.sockets.closeAll(1001, 'gateway shutting down')
+      await app.close()
+    },
+    get unfinished() {
+      return context.jobs.unfinished().length
+    },
+  }
+}
+
+/** Until the fleet's `/object_info` is read: every output node runs; servers validate again. */
+const acceptEveryPrompt: PromptValidator = async (prompt) => ({
+  ok: true,
+  outputs: Object.keys(prompt),
+  nodeErrors: {},
+})

@@ -1,0 +1,169 @@
+import {
+  ComfyBalancerError,
+  JobError,
+  type JobEvent,
+  type JobResult,
+  type LoadBalancer,
+  type PushedMessage,
+} from '@comfy-balancer/core'
+import type { ClientSockets } from '../ws/client-sockets.js'
+import type { GatewayJob, StatusMessage } from './gateway-job.js'
+import type { JobTable } from './job-table.js'
+
+/** What running a job needs from the gateway. */
+export interface RunnerHost {
+  readonly balancer: LoadBalancer
+  readonly jobs: JobTable
+  readonly sockets: ClientSockets
+  readonly now: () => number
+  readonly log: (line: string) => void
+}
+
+/** History keeps these messages, as ComfyUI's `add_message` records them. */
+const KEPT = new Set([
+  'execution_start',
+  'execution_cached',
+  'execution_success',
+  'execution_error',
+  'execution_interrupted',
+])
+/** Messages that end a run; an error may be followed by a rerun elsewhere, so it waits for the outcome. */
+const HELD = new Set(['execution_error', 'execution_interrupted'])
+
+/**
+ * Runs one accepted prompt through the balancer (late binding, failover, reruns) and relays to the
+ * client what its server pushes, under the gateway's prompt id, as one ComfyUI would: a failed run
+ * that is rerun elsewhere is not reported, and `executing` with `node: null` comes last, after the
+ * history entry is written, so a client that reads `/history/{id}` on it finds the entry.
+ */
+export async function runJob(host: RunnerHost, job: GatewayJob): Promise<void> {
+  let held: StatusMessage | undefined
+  const send = (type: string, data: Record<string, unknown>) => {
+    if (job.clientId !== undefined) host.sockets.sendJson(job.clientId, job.owner, type, data)
+  }
+  const onEvent = (event: JobEvent) => {
+    if (event.type === 'queued') {
+      job.serverId = event.serverId
+      job.runningAs = event.promptId
+    } else if (event.type === 'resubmitted') {
+      // The failed run is not this prompt's outcome: its outputs and messages start over.
+      held = undefined
+      job.status = 'pending'
+      job.messages = []
+      job.outputs = {}
+      job.meta = {}
+    } else if (event.type === 'message') {
+      const relayed = relay(job, event.serverId, event.message)
+      if (relayed === undefined) return
+      if (relayed.kind === 'binary') {
+        if (job.clientId !== undefined) host.sockets.sendBinary(job.clientId, job.owner, relayed.bytes)
+        return
+      }
+      const { type, data } = relayed
+      if (KEPT.has(type)) job.messages.push([type, data])
+      if (type === 'executed' && isRecord(data.output)) host.jobs.noteOutput(job, data.output)
+      if (HELD.has(type)) held = [type, data]
+      else send(type, data)
+    }
+  }
+  try {
+    const result = await host.balancer.run(job.prompt, {
+      promptId: job.promptId,
+      extraData: job.extraData,
+      job: { priority: -job.number },
+      messages: true,
+      onEvent,
+    })
+    succeeded(job, result, host.now())
+  } catch (error) {
+    if (job.removed === true) {
+      host.jobs.drop(job.promptId)
+      host.sockets.status(job.owner, host.jobs.remaining(job.owner))
+      host.log(`job ${job.promptId} removed from the queue`)
+      return
+    }
+    failed(job, error, held, host.now())
+    const [type, data] = job.messages.at(-1)!
+    send(type, data)
+  }
+  host.jobs.finish(job)
+  host.sockets.status(job.owner, host.jobs.remaining(job.owner))
+  send('executing', { node: null, prompt_id: job.promptId })
+  host.log(describe(job))
+}
+
+/** The message as the client must see it (the gateway's prompt id), noting what it says of the job. */
+function relay(job: GatewayJob, serverId: string, message: PushedMessage): PushedMessage | undefined {
+  if (message.kind === 'binary') return message
+  const { type } = message
+  // The gateway says `executing: null` itself, once the outcome is final and in history.
+  if (type === 'executing' && (message.data.node === null || message.data.node === undefined))
+    return undefined
+  const data: Record<string, unknown> = { ...message.data, prompt_id: job.promptId }
+  if (type === 'execution_start') {
+    job.status = 'running'
+    job.serverId = serverId
+    if (job.startedAt === undefined && typeof data.timestamp === 'number') job.startedAt = data.timestamp
+  }
+  if (type === 'executed' && typeof data.node === 'string' && isRecord(data.output)) {
+    job.outputs[data.node] = data.output
+    const display = typeof data.display_node === 'string' ? data.display_node : data.node
+    job.meta[data.node] = {
+      node_id: data.node,
+      display_node: display,
+      parent_node: null,
+      real_node_id: data.node,
+    }
+  }
+  return { kind: 'json', type, data }
+}
+
+function succeeded(job: GatewayJob, result: JobResult, now: number): void {
+  job.serverId = result.serverId
+  job.outcome = 'success'
+  job.endedAt = now
+  // The result's outputs are the server's history: complete even when a push was missed.
+  for (const [node, output] of Object.entries(result.outputs)) job.outputs[node] = { ...output }
+  if (!job.messages.some(([type]) => type === 'execution_success'))
+    job.messages.push(['execution_success', { prompt_id: job.promptId, timestamp: now }])
+}
+
+function failed(job: GatewayJob, error: unknown, held: StatusMessage | undefined, now: number): void {
+  const interrupted =
+    error instanceof JobError && (error.reason === 'interrupted' || error.reason === 'aborted')
+  job.outcome = interrupted ? 'interrupted' : 'error'
+  job.endedAt = now
+  job.messages = job.messages.filter(([type]) => !HELD.has(type))
+  if (held !== undefined && (held[0] === 'execution_interrupted') === interrupted) {
+    job.messages.push(held)
+    return
+  }
+  const base = { prompt_id: job.promptId, node_id: null, node_type: null, executed: [], timestamp: now }
+  if (interrupted) {
+    job.messages.push(['execution_interrupted', base])
+    return
+  }
+  // No server ran it to an error of its own (none could take it, or every hand-over failed): say why.
+  const code = ComfyBalancerError.isInstance(error) ? error.code : 'UNEXPECTED'
+  const message = error instanceof Error ? error.message : String(error)
+  job.messages.push([
+    'execution_error',
+    {
+      ...base,
+      exception_message: message,
+      exception_type: code,
+      traceback: [],
+      current_inputs: {},
+      current_outputs: {},
+    },
+  ])
+}
+
+function describe(job: GatewayJob): string {
+  const took = job.endedAt !== undefined ? ` in ${((job.endedAt - job.createdAt) / 1000).toFixed(1)} s` : ''
+  return `job ${job.promptId} ${job.outcome ?? 'ended'} on ${job.serverId ?? 'no server'}${took}`
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

@@ -1,0 +1,160 @@
+import { type GatewayJob, historyEntry, queueItem } from './gateway-job.js'
+
+/** Where an output file came from: the server that wrote it, and whose prompt it was. */
+interface FileOwner {
+  readonly serverId: string
+  readonly owner: string
+  readonly promptId: string
+}
+
+/**
+ * Every prompt the gateway took, by id: the ones waiting or running, and the finished ones as
+ * history (newest last, at most `maxHistory`). Each view is one caller's: `owner` filters.
+ */
+export class JobTable {
+  readonly #jobs = new Map<string, GatewayJob>()
+  /** Finished prompt ids, oldest first (Map order). */
+  readonly #history = new Map<string, true>()
+  readonly #files = new Map<string, FileOwner>()
+  /** Each prompt's file keys, to forget them with it. */
+  readonly #fileKeys = new Map<string, string[]>()
+  #counter = 0
+
+  constructor(private readonly maxHistory: number) {}
+
+  /** ComfyUI's per-process counter: advanced on every POST /prompt, valid or not. */
+  nextNumber(): number {
+    return this.#counter++
+  }
+
+  add(job: GatewayJob): void {
+    this.#jobs.set(job.promptId, job)
+  }
+
+  has(promptId: string): boolean {
+    return this.#jobs.has(promptId)
+  }
+
+  /** The caller's job, or undefined (someone else's is as good as unknown). */
+  get(promptId: string, owner: string): GatewayJob | undefined {
+    const job = this.#jobs.get(promptId)
+    return job !== undefined && job.owner === owner ? job : undefined
+  }
+
+  /** The caller's running and pending prompts, each in ComfyUI's run order. */
+  queue(owner: string): { running: GatewayJob[]; pending: GatewayJob[] } {
+    const running: GatewayJob[] = []
+    const pending: GatewayJob[] = []
+    for (const job of this.#jobs.values()) {
+      if (job.owner !== owner) continue
+      if (job.status === 'running') running.push(job)
+      else if (job.status === 'pending') pending.push(job)
+    }
+    return { running: running.sort(byRunOrder), pending: pending.sort(byRunOrder) }
+  }
+
+  /** `GET /queue` for the caller. */
+  queueView(owner: string): { queue_running: unknown[]; queue_pending: unknown[] } {
+    const { running, pending } = this.queue(owner)
+    return { queue_running: running.map(queueItem), queue_pending: pending.map(queueItem) }
+  }
+
+  /** The caller's `queue_remaining`: running plus pending. */
+  remaining(owner: string): number {
+    let count = 0
+    for (const job of this.#jobs.values()) if (job.owner === owner && job.status !== 'done') count += 1
+    return count
+  }
+
+  /** Records a finished job in history, dropping the oldest entry past the cap. */
+  finish(job: GatewayJob): void {
+    job.status = 'done'
+    this.#history.delete(job.promptId)
+    this.#history.set(job.promptId, true)
+    for (const output of Object.values(job.outputs)) this.#noteFiles(job, output)
+    while (this.#history.size > this.maxHistory) {
+      const oldest = this.#history.keys().next().value as string
+      this.#forget(oldest)
+    }
+  }
+
+  /** Notes who wrote the files an `executed` message lists, for `/view`. */
+  noteOutput(job: GatewayJob, output: Record<string, unknown>): void {
+    this.#noteFiles(job, output)
+  }
+
+  /** The server that wrote a file of the caller's prompts, if the gateway saw it written. */
+  fileServer(owner: string, file: { filename: string; subfolder: string; type: string }): string | undefined {
+    const found = this.#files.get(fileKey(file))
+    return found !== undefined && found.owner === owner ? found.serverId : undefined
+  }
+
+  /** `GET /history` for the caller: oldest first, `maxItems` newest, from `offset`. */
+  history(owner: string, options: { maxItems?: number; offset?: number } = {}): Record<string, unknown> {
+    const ids = [...this.#history.keys()].filter((id) => this.#jobs.get(id)?.owner === owner)
+    let start = options.offset ?? 0
+    if (options.maxItems !== undefined && options.offset === undefined)
+      start = Math.max(0, ids.length - options.maxItems)
+    const end = options.maxItems === undefined ? ids.length : start + options.maxItems
+    return Object.fromEntries(ids.slice(start, end).map((id) => [id, historyEntry(this.#jobs.get(id)!)]))
+  }
+
+  /** `GET /history/{id}`: `{}` while it waits or runs, for unknown ids and for others' prompts. */
+  historyOf(owner: string, promptId: string): Record<string, unknown> {
+    const job = this.get(promptId, owner)
+    return job !== undefined && this.#history.has(promptId) ? { [promptId]: historyEntry(job) } : {}
+  }
+
+  /** `POST /history` `delete` / `clear`, for the caller's entries only. */
+  deleteHistory(owner: string, ids: readonly string[] | 'all'): void {
+    const targets = ids === 'all' ? [...this.#history.keys()] : ids
+    for (const id of targets)
+      if (this.#history.has(id) && this.#jobs.get(id)?.owner === owner) this.#forget(id)
+  }
+
+  /** Forgets a job that never ran (taken out of the line). */
+  drop(promptId: string): void {
+    this.#forget(promptId)
+  }
+
+  /** Every job not finished yet (for shutdown and metrics). */
+  unfinished(): GatewayJob[] {
+    return [...this.#jobs.values()].filter((job) => job.status !== 'done')
+  }
+
+  #forget(promptId: string): void {
+    this.#history.delete(promptId)
+    this.#jobs.delete(promptId)
+    for (const key of this.#fileKeys.get(promptId) ?? []) {
+      if (this.#files.get(key)?.promptId === promptId) this.#files.delete(key)
+    }
+    this.#fileKeys.delete(promptId)
+  }
+
+  #noteFiles(job: GatewayJob, output: Record<string, unknown>): void {
+    if (job.serverId === undefined) return
+    for (const value of Object.values(output)) {
+      if (!Array.isArray(value)) continue
+      for (const item of value) {
+        if (typeof item !== 'object' || item === null) continue
+        const { filename, subfolder = '', type = 'output' } = item as Record<string, unknown>
+        if (typeof filename !== 'string' || typeof subfolder !== 'string' || typeof type !== 'string')
+          continue
+        const key = fileKey({ filename, subfolder, type })
+        this.#files.set(key, { serverId: job.serverId, owner: job.owner, promptId: job.promptId })
+        const keys = this.#fileKeys.get(job.promptId) ?? []
+        if (!keys.includes(key)) keys.push(key)
+        this.#fileKeys.set(job.promptId, keys)
+      }
+    }
+  }
+}
+
+function fileKey(file: { filename: string; subfolder: string; type: string }): string {
+  return `${file.type}\u0000${file.subfolder}\u0000${file.filename}`
+}
+
+/** ComfyUI's heap order: lower number first, ties by prompt id. */
+function byRunOrder(a: GatewayJob, b: GatewayJob): number {
+  return a.number - b.number || (a.promptId < b.promptId ? -1 : a.promptId > b.promptId ? 1 : 0)
+}

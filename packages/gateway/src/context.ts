@@ -20,6 +20,8 @@ export interface GatewayContext {
   readonly log: (line: string) => void
   /** Starts running a taken job (its outcome lands in the job table). */
   run(job: GatewayJob): void
+  /** Called once per job when it ends (success, error or interrupted; not when removed unrun). */
+  readonly jobEnded: Array<(job: GatewayJob) => void>
 }
 
 declare module 'fastify' {

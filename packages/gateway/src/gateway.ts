@@ -65,6 +65,7 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
       void done.finally(() => running.delete(done))
     },
     log: settings.log,
+    jobEnded: [],
   }
   app.register(websocket, { options: { maxPayload: settings.bodyLimitBytes } })
   app.decorateRequest('owner', '')

@@ -17,6 +17,7 @@ export interface RunnerHost {
   readonly sockets: ClientSockets
   readonly now: () => number
   readonly log: (line: string) => void
+  readonly jobEnded: ReadonlyArray<(job: GatewayJob) => void>
 }
 
 /** History keeps these messages, as ComfyUI's `add_message` records them. */
@@ -90,6 +91,7 @@ export async function runJob(host: RunnerHost, job: GatewayJob): Promise<void> {
   host.sockets.status(job.owner, host.jobs.remaining(job.owner))
   send('executing', { node: null, prompt_id: job.promptId })
   host.log(describe(job))
+  for (const listener of host.jobEnded) listener(job)
 }
 
 /** The message as the client must see it (the gateway's prompt id), noting what it says of the job. */

@@ -1,4 +1,11 @@
-import { isJsonObject, PythonError, pyContains, pyInt, pyIterate, pyTruthy } from '../model/python'
+import {
+  isJsonObject,
+  PythonError,
+  pyContains,
+  pyInt,
+  pyIterate,
+  pyTruthy,
+} from '@comfy-balancer/comfyui-rules'
 import type { ComfyModel, Endpoint, HistoryQuery } from '../model/types'
 import { matchRoute } from './base-url-router'
 import { emptyReply, fileReply, internalErrorReply, jsonReply, pngBytes, type Reply } from './replies'

@@ -1,4 +1,4 @@
-import { versionAtLeast } from '../model/version'
+import { versionAtLeast } from '@comfy-balancer/comfyui-rules'
 import type { ComfyOutcome } from './handle'
 import { NETWORK_ERROR } from './handle'
 

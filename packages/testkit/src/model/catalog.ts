@@ -1,3 +1,4 @@
+import type { ObjectInfo, ValidateInputsTable } from '@comfy-balancer/comfyui-rules'
 import type { JsonObject } from './comfy-types'
 
 /**
@@ -167,6 +168,7 @@ export class Catalog {
   readonly #nodes: ReadonlyMap<string, NodeClassSpec>
   readonly #models: ReadonlyMap<string, readonly string[]>
   readonly #extensions: readonly string[]
+  #rules: { objectInfo: ObjectInfo; validateInputs: ValidateInputsTable } | undefined
 
   constructor(options: CatalogOptions = {}) {
     const nodes = new Map(Object.entries(DEFAULT_NODES))
@@ -215,6 +217,20 @@ export class Catalog {
     const info: JsonObject = {}
     for (const name of this.#nodes.keys()) info[name] = this.#describe(name)
     return info
+  }
+
+  /**
+   * What `validatePrompt` reads of this server, built once (the catalog never changes): its
+   * `/object_info`, and each class's {@link NodeClassSpec.validateInputs}. Not to be modified.
+   */
+  rules(): { readonly objectInfo: ObjectInfo; readonly validateInputs: ValidateInputsTable } {
+    if (this.#rules !== undefined) return this.#rules
+    const validateInputs: Record<string, readonly string[]> = {}
+    for (const [name, spec] of this.#nodes) {
+      if (spec.validateInputs !== undefined) validateInputs[name] = [...spec.validateInputs]
+    }
+    this.#rules = { objectInfo: this.objectInfo() as ObjectInfo, validateInputs }
+    return this.#rules
   }
 
   /** `GET /object_info/{class}`: `{class: info}`, or `{}` for a class it does not have. */

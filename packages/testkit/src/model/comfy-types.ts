@@ -3,8 +3,10 @@
  * server.py and execution.py; see /work/shared/comfyui-api.md for the sources.
  */
 
-/** A JSON object as ComfyUI passes it around untouched (graphs, `extra_data`, UI outputs). */
-export type JsonObject = { [key: string]: unknown }
+import type { ComfyErrorInfo, JsonObject, NodeError } from '@comfy-balancer/comfyui-rules'
+
+// Validation's shapes live with the rules that make them (`@comfy-balancer/comfyui-rules`).
+export type { ComfyErrorInfo, JsonObject, NodeError } from '@comfy-balancer/comfyui-rules'
 
 /** An API-format node: `{ class_type, inputs, _meta? }`. */
 export interface PromptNode {
@@ -35,21 +37,6 @@ export interface QueueSnapshot {
 /** `GET /prompt`, and the `status` WebSocket payload. */
 export interface QueueInfo {
   exec_info: { queue_remaining: number }
-}
-
-/** One validation error, top-level or per node. */
-export interface ComfyErrorInfo {
-  type: string
-  message: string
-  details: string
-  extra_info: JsonObject
-}
-
-/** Per-node validation errors in a 400 (or a 200 with dropped outputs). */
-export interface NodeError {
-  errors: ComfyErrorInfo[]
-  dependent_outputs: string[]
-  class_type: string
 }
 
 /** `POST /prompt` 200 body. */

@@ -1,5 +1,5 @@
+import { isJsonObject } from '@comfy-balancer/comfyui-rules'
 import type { HistoryEntry, JobInfo, JobStatusValue, JsonObject, QueueItem } from './comfy-types'
-import { isJsonObject } from './python'
 
 // comfy_execution/jobs.py PREVIEWABLE_MEDIA_TYPES.
 const PREVIEWABLE_MEDIA_TYPES = new Set(['images', 'video', 'audio', '3d', 'text'])

@@ -1,5 +1,5 @@
+import { isJsonObject } from '@comfy-balancer/comfyui-rules'
 import type { PromptGraph, PromptNode } from './comfy-types'
-import { isJsonObject } from './python'
 
 /** Whether a node writes an image file (and so has UI output). */
 export function writesFile(node: PromptNode): boolean {

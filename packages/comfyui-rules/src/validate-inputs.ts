@@ -1,58 +1,53 @@
-import type { Catalog, InputSpec } from './catalog'
-import type { ComfyErrorInfo, JsonObject, NodeError } from './comfy-types'
+import {
+  badLinkedInput,
+  dependencyCycle,
+  type InputInfo,
+  innerException,
+  outerException,
+  outputsFailed,
+  PyException,
+  requiredInputMissing,
+} from './errors'
+import { classInfo, declaredInputs, inputInfo, outputsOf } from './object-info'
 import { isJsonObject, pyRepr, pyTruthy, pyTypeName } from './python'
-
-/** What output validation needs of the catalog: each class's inputs and outputs, each folder's files. */
-export type ValidationCatalog = Pick<Catalog, 'nodeClass' | 'files'>
+import type { ComfyErrorInfo, JsonObject, NodeError, ObjectInfo, ValidateInputsTable } from './types'
 
 /** `validate_prompt`'s verdict on the outputs: the valid ones, or the 400 error; node errors either way. */
 export type OutputsVerdict =
   | { outputs: string[]; error?: undefined; nodeErrors: Record<string, NodeError> }
   | { outputs?: undefined; error: ComfyErrorInfo; nodeErrors: Record<string, NodeError> }
 
-/** A Python exception raised inside validation, which execution.py catches and reports. */
-class PyException extends Error {
-  constructor(
-    readonly pyType: string,
-    readonly pyMessage: string,
-  ) {
-    super(`${pyType}: ${pyMessage}`)
-  }
-}
-
 interface Verdict {
   readonly valid: boolean
   readonly errors: readonly ComfyErrorInfo[]
 }
 
-/** `(input_type, extra_info)` as `get_input_info` gives it: a folder COMBO as its files now, `{}` for no options. */
-type InputInfo = [type: string | string[], extra: JsonObject]
-
 /**
  * `execution.validate_prompt` after its class check: each output validated through its links by
  * `validate_inputs` (v0.26.0), node errors gathered, the outputs that passed kept. `prompt` is the copy
- * that gets queued: like ComfyUI, validation unwraps `{"__value__": …}` inputs in place. Not simulated:
- * type conversion, min/max, `return_type_mismatch` and the classes' own `VALIDATE_INPUTS`.
+ * that gets queued: like ComfyUI, validation unwraps `{"__value__": …}` inputs in place. Every node's
+ * `class_type` must already be known to `objectInfo`. Not done: type conversion, min/max,
+ * `return_type_mismatch` and the classes' own `VALIDATE_INPUTS`.
  */
 export function validateOutputs(
   prompt: Record<string, JsonObject>,
   outputs: readonly string[],
-  catalog: ValidationCatalog,
+  objectInfo: ObjectInfo,
+  validatesOwn: ValidateInputsTable,
 ): OutputsVerdict {
   const validated = new Map<string, Verdict>()
   const classOf = (nodeId: string) => prompt[nodeId]!.class_type as string
+  const ownCheck = (classType: string, name: string) =>
+    Object.hasOwn(validatesOwn, classType) && validatesOwn[classType]!.includes(name)
 
   const validateInputs = (nodeId: string, visiting: string[]): Verdict => {
     const done = validated.get(nodeId)
     if (done !== undefined) return done
-    if (visiting.includes(nodeId)) return dependencyCycle(nodeId, visiting)
+    if (visiting.includes(nodeId)) return cycle(nodeId, visiting)
     const node = prompt[nodeId]!
     if (!Object.hasOwn(node, 'inputs')) throw new PyException('KeyError', "'inputs'")
-    const spec = catalog.nodeClass(classOf(nodeId))!
-    const declared: (readonly [name: string, input: InputSpec, required: boolean])[] = [
-      ...Object.entries(spec.required ?? {}).map(([name, input]) => [name, input, true] as const),
-      ...Object.entries(spec.optional ?? {}).map(([name, input]) => [name, input, false] as const),
-    ]
+    const classType = classOf(nodeId)
+    const declared = declaredInputs(classInfo(objectInfo, classType))
     // `x not in inputs`: a list or string answers (nothing is in it here), anything else raises.
     const raw = node.inputs
     if (declared.length > 0 && !isJsonObject(raw) && !Array.isArray(raw) && typeof raw !== 'string') {
@@ -61,12 +56,12 @@ export function validateOutputs(
     const inputs = isJsonObject(raw) ? raw : {}
     const errors: ComfyErrorInfo[] = []
     let valid = true
-    for (const [name, input, required] of declared) {
+    for (const [name, config, required] of declared) {
       if (!Object.hasOwn(inputs, name)) {
         if (required) errors.push(requiredInputMissing(name))
         continue
       }
-      const info = inputInfo(input, catalog)
+      const info = inputInfo(config)
       let value = inputs[name]
       if (Array.isArray(value)) {
         if (value.length !== 2) {
@@ -74,8 +69,8 @@ export function validateOutputs(
           continue
         }
         const sourceId = linkedNodeId(prompt, value[0])
-        slotOf(catalog.nodeClass(classOf(sourceId))?.outputs ?? [], value[1])
-        // (ComfyUI checks the slot's type against the input's here: not simulated.)
+        slotOf(outputsOf(classInfo(objectInfo, classOf(sourceId))), value[1])
+        // (ComfyUI checks the slot's type against the input's here: not done.)
         visiting.push(nodeId)
         try {
           if (!validateInputs(sourceId, visiting).valid) valid = false
@@ -92,7 +87,7 @@ export function validateOutputs(
         value = value.__value__
         inputs[name] = value
       }
-      if (spec.validateInputs?.includes(name)) continue
+      if (ownCheck(classType, name)) continue
       const notInList = listCheck(name, info, value)
       if (notInList !== undefined) errors.push(notInList)
     }
@@ -107,19 +102,12 @@ export function validateOutputs(
     return verdict
   }
 
-  const dependencyCycle = (nodeId: string, visiting: readonly string[]): Verdict => {
+  const cycle = (nodeId: string, visiting: readonly string[]): Verdict => {
     const path = [...visiting.slice(visiting.indexOf(nodeId)), nodeId]
     const cycleNodes = [...new Set(path)]
     const details = path.map((id) => `${id} (${classOf(id)})`).join(' -> ')
     for (const id of cycleNodes) {
-      const extra = { node_id: id, cycle_nodes: [...cycleNodes] }
-      const error = {
-        type: 'dependency_cycle',
-        message: 'Dependency cycle detected',
-        details,
-        extra_info: extra,
-      }
-      validated.set(id, { valid: false, errors: [error] })
+      validated.set(id, { valid: false, errors: [dependencyCycle(id, [...cycleNodes], details)] })
     }
     return validated.get(nodeId)!
   }
@@ -155,15 +143,7 @@ export function validateOutputs(
   }
   const errorsOut = structuredClone(nodeErrors)
   if (good.length > 0) return { outputs: good, nodeErrors: errorsOut }
-  return {
-    error: {
-      type: 'prompt_outputs_failed_validation',
-      message: 'Prompt outputs failed validation',
-      details: failed.map((error) => `${error.message}: ${error.details}`).join('\n'),
-      extra_info: {},
-    },
-    nodeErrors: errorsOut,
-  }
+  return { error: outputsFailed(failed), nodeErrors: errorsOut }
 }
 
 /** `prompt[o_id]`: KeyError for an id the prompt lacks, TypeError for a list or dict as id. */
@@ -176,7 +156,7 @@ function linkedNodeId(prompt: Record<string, JsonObject>, id: unknown): string {
 }
 
 /** `RETURN_TYPES[slot]` of the linked class, raising as Python's tuple indexing does. */
-function slotOf(returns: readonly string[], slot: unknown): void {
+function slotOf(returns: readonly unknown[], slot: unknown): void {
   if (typeof slot !== 'boolean' && !(typeof slot === 'number' && Number.isInteger(slot))) {
     throw new PyException('TypeError', `tuple indices must be integers or slices, not ${pyTypeName(slot)}`)
   }
@@ -184,13 +164,6 @@ function slotOf(returns: readonly string[], slot: unknown): void {
   if (index >= returns.length || index < -returns.length) {
     throw new PyException('IndexError', 'tuple index out of range')
   }
-}
-
-function inputInfo([type, options]: InputSpec, catalog: ValidationCatalog): InputInfo {
-  const extra = structuredClone(options ?? {}) as JsonObject
-  if (typeof type === 'string') return [type, extra]
-  if ('folder' in type) return [catalog.files(type.folder) ?? [], extra]
-  return [[...type], extra]
 }
 
 /** The COMBO check: a list input type, or `COMBO` with `options`; `multiselect` checks each value. */
@@ -215,51 +188,6 @@ function listCheck(name: string, info: InputInfo, value: unknown): ComfyErrorInf
     message: 'Value not in list',
     details: `${name}: ${invalid.map(pyRepr).join(', ')} not in ${listInfo}`,
     extra_info: { input_name: name, input_config: long ? null : info, received_value: value },
-  }
-}
-
-function requiredInputMissing(name: string): ComfyErrorInfo {
-  return {
-    type: 'required_input_missing',
-    message: 'Required input is missing',
-    details: name,
-    extra_info: { input_name: name },
-  }
-}
-
-function badLinkedInput(name: string, info: InputInfo, value: unknown[]): ComfyErrorInfo {
-  return {
-    type: 'bad_linked_input',
-    message: 'Bad linked input, must be a length-2 list of [node_id, slot_index]',
-    details: name,
-    extra_info: { input_name: name, input_config: info, received_value: value },
-  }
-}
-
-/** An exception validating an output node itself (`traceback` is left empty). */
-function outerException(error: PyException): ComfyErrorInfo {
-  return {
-    type: 'exception_during_validation',
-    message: 'Exception when validating node',
-    details: error.pyMessage,
-    extra_info: { exception_type: error.pyType, traceback: [] },
-  }
-}
-
-/** An exception validating a linked node, put on that node (`traceback` is left empty). */
-function innerException(error: PyException, name: string, info: InputInfo, link: unknown[]): ComfyErrorInfo {
-  return {
-    type: 'exception_during_inner_validation',
-    message: 'Exception when validating inner node',
-    details: error.pyMessage,
-    extra_info: {
-      input_name: name,
-      input_config: info,
-      exception_message: error.pyMessage,
-      exception_type: error.pyType,
-      traceback: [],
-      linked_node: link,
-    },
   }
 }
 

@@ -3,9 +3,12 @@
  * which odd bodies give a 400 and which make the handler raise (aiohttp then answers 500).
  */
 
-import type { JsonObject } from './comfy-types'
+import type { JsonObject } from './types'
 
-/** Raised where server.py would raise; the HTTP faces turn it into aiohttp's plain-text 500. */
+/**
+ * Raised where server.py (or `validate_prompt` outside its own try blocks) would raise: ComfyUI then
+ * answers aiohttp's plain-text 500 ("500 Internal Server Error\n\nServer got itself in trouble").
+ */
 export class PythonError extends Error {
   override readonly name = 'PythonError'
 }

@@ -1,13 +1,14 @@
 import { isCapabilityRefusal } from '../capabilities/refusal.js'
 import type { JobHints } from '../contracts/strategy.js'
 import { ComfyBalancerError } from '../errors/base.js'
-import { PromptRejectedError, SubmitError } from '../errors/job-errors.js'
+import { type PromptRejectedError, SubmitError } from '../errors/job-errors.js'
 import type { RequestFailure } from '../probe/fetch-json.js'
 import { Backoff, type BackoffPolicy } from '../util/backoff.js'
 import { ExpiringMap } from '../util/expiring-map.js'
 import type { ComfyClient, JobTarget } from './comfy-client.js'
 import type { JobHost } from './host.js'
 import { locate } from './locate.js'
+import { body, excluding, prepare, rejected, retryable, withModels } from './placement-parts.js'
 import { RetryBudget } from './retry-budget.js'
 import type { ComfyPrompt, Submission, SubmitOptions } from './types.js'
 import { wait } from './wait.js'
@@ -125,6 +126,15 @@ export class Placement {
         // The fallback handed back a server already tried: nothing new to try.
         lease.release()
         break
+      }
+      const prepared = await prepare(options, serverId, target)
+      if (prepared !== undefined) {
+        lease.release()
+        this.host.logger.warn(
+          `${serverId}: could not prepare it for ${promptId} (${prepared}): trying another server`,
+        )
+        attempts.push({ serverId, reason: `beforePost: ${prepared}` })
+        continue
       }
       const answer = await this.client.postPrompt(
         target,
@@ -249,44 +259,4 @@ export class Placement {
       nodeErrors: nodeErrors as Record<string, unknown>,
     }
   }
-}
-
-function body(promptId: string, prompt: ComfyPrompt, options: SubmitOptions, clientId: string) {
-  return {
-    prompt,
-    prompt_id: promptId,
-    client_id: clientId,
-    extra_data: { ...(options.extraData ?? {}) },
-    ...(options.front ? { front: true } : {}),
-  }
-}
-
-/** 408 and 429 are worth another server; other 4xx would fail anywhere (403 origin check, 413 size). */
-function retryable(status: number): boolean {
-  return status >= 500 || status === 408 || status === 429
-}
-
-function withModels(job: JobHints | undefined, models: readonly string[]): JobHints | undefined {
-  return models.length === 0 ? job : { ...(job ?? {}), models }
-}
-
-function excluding(job: JobHints | undefined, ids: readonly string[]): JobHints | undefined {
-  if (ids.length === 0) return job
-  return { ...(job ?? {}), exclude: [...(job?.exclude ?? []), ...ids] }
-}
-
-function rejected(promptId: string, serverId: string, failure: Extract<RequestFailure, { kind: 'http' }>) {
-  const answer =
-    typeof failure.body === 'object' && failure.body !== null ? (failure.body as Record<string, unknown>) : {}
-  const error =
-    typeof answer.error === 'object' && answer.error !== null ? (answer.error as Record<string, unknown>) : {}
-  const nodeErrors =
-    typeof answer.node_errors === 'object' && answer.node_errors !== null ? answer.node_errors : {}
-  return new PromptRejectedError(
-    promptId,
-    serverId,
-    typeof error.type === 'string' ? error.type : 'invalid_prompt',
-    typeof error.message === 'string' ? error.message : failure.message,
-    nodeErrors as Record<string, unknown>,
-  )
 }

@@ -1,4 +1,5 @@
 import type { JobHints } from '../contracts/strategy.js'
+import type { RequestTarget } from '../util/request-target.js'
 
 /** A ComfyUI prompt in API format: `{ nodeId: { class_type, inputs } }`. */
 export type ComfyPrompt = Readonly<Record<string, unknown>>
@@ -31,6 +32,12 @@ export interface SubmitOptions {
   readonly extraData?: Readonly<Record<string, unknown>>
   /** Jump the server's queue (ComfyUI's `front`). */
   readonly front?: boolean
+  /**
+   * Called each time the prompt is about to be POSTed on a server, once that server is chosen:
+   * put there what the prompt needs first (an uploaded input image, say). A rejection is a failed
+   * hand-over to that server: the prompt goes to another one, as after a failed POST.
+   */
+  readonly beforePost?: (server: { readonly id: string; readonly target: RequestTarget }) => Promise<void>
   /** How many servers to try at most. Default from config (`jobs.maxAttempts`, 3). */
   readonly maxAttempts?: number
   /**

@@ -1,5 +1,6 @@
 import type { LoadBalancer } from '@comfy-balancer/core'
 import type { TokenCheck } from './auth.js'
+import type { FleetInfo } from './fleet/index.js'
 import type { PromptValidator } from './jobs/accept-prompt.js'
 import type { GatewayJob } from './jobs/gateway-job.js'
 import type { JobTable } from './jobs/job-table.js'
@@ -14,6 +15,8 @@ export interface GatewayContext {
   readonly tokens: TokenCheck
   readonly settings: GatewaySettings
   readonly validate: PromptValidator
+  /** The fleet's `/object_info`, `/models`, … read from every server, merged and cached. */
+  readonly fleet: FleetInfo
   readonly now: () => number
   readonly newId: () => string
   /** One line per job and per problem. */

@@ -4,11 +4,14 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { TokenCheck } from './auth.js'
 import type { GatewayContext } from './context.js'
 import { UnsafeBindError } from './errors.js'
+import { FleetInfo } from './fleet/index.js'
 import type { PromptValidator } from './jobs/accept-prompt.js'
+import { fleetValidator } from './jobs/fleet-validator.js'
 import { runJob } from './jobs/job-runner.js'
 import { JobTable } from './jobs/job-table.js'
 import { type GatewayOptions, gatewaySettings, isLoopback } from './options.js'
 import { healthRoutes, PUBLIC_PATHS } from './routes/health-routes.js'
+import { infoRoutes } from './routes/info-routes.js'
 import { jobRoutes } from './routes/job-routes.js'
 import { statusPage } from './routes/status-page.js'
 import { viewRoute } from './routes/view-route.js'
@@ -46,13 +49,24 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
     throw new UnsafeBindError(settings.host)
   const app = Fastify({ bodyLimit: settings.bodyLimitBytes, logger: false })
   const running = new Set<Promise<void>>()
+  const balancer = options.balancer
+  const fleet = new FleetInfo({
+    // The balancer's servers as they are in force now, with their credentials (never logged).
+    servers: () =>
+      balancer.getSnapshot().servers.map((server) => {
+        const target = balancer.requestTarget(server.id)
+        return { id: server.id, url: target.base, headers: target.headers }
+      }),
+    onError: (serverId, route, error) => settings.log(`${serverId} ${route}: ${error.message}`),
+  })
   const context: GatewayContext = {
-    balancer: options.balancer,
+    balancer,
+    fleet,
     jobs: new JobTable(settings.maxHistory),
     sockets: new ClientSockets(),
     tokens,
     settings,
-    validate: parts.validate ?? acceptEveryPrompt,
+    validate: parts.validate ?? fleetValidator(fleet, settings.log),
     now: parts.now ?? (() => Date.now()),
     newId: parts.newId ?? (() => randomUUID()),
     run(job) {
@@ -68,6 +82,17 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
     jobEnded: [],
   }
   app.register(websocket, { options: { maxPayload: settings.bodyLimitBytes } })
+  // ComfyUI reads `await request.json()` whatever the content type says; clients rely on it
+  // (@saintno/comfyui-sdk's POST /prompt goes out as text/plain).
+  app.removeContentTypeParser('text/plain')
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    if (body === '') return done(null, undefined)
+    try {
+      done(null, JSON.parse(body as string))
+    } catch {
+      done(Object.assign(new Error('the body is not JSON'), { statusCode: 400 }), undefined)
+    }
+  })
   app.decorateRequest('owner', '')
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0]!
@@ -82,6 +107,7 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
   })
   const routes = async (scope: FastifyInstance) => {
     jobRoutes(scope, context)
+    infoRoutes(scope, context)
     viewRoute(scope, context)
     wsRoute(scope, context)
   }
@@ -99,6 +125,7 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
     },
     async close() {
       context.sockets.closeAll(1001, 'gateway shutting down')
+      fleet.close()
       await app.close()
     },
     get unfinished() {
@@ -106,10 +133,3 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
     },
   }
 }
-
-/** Until the fleet's `/object_info` is read: every output node runs; servers validate again. */
-const acceptEveryPrompt: PromptValidator = async (prompt) => ({
-  ok: true,
-  outputs: Object.keys(prompt),
-  nodeErrors: {},
-})

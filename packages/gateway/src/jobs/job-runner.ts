@@ -28,8 +28,12 @@ const KEPT = new Set([
   'execution_error',
   'execution_interrupted',
 ])
-/** Messages that end a run; an error may be followed by a rerun elsewhere, so it waits for the outcome. */
-const HELD = new Set(['execution_error', 'execution_interrupted'])
+/**
+ * Messages that end a run: held until the outcome is final and in history. An error may be
+ * followed by a rerun elsewhere; a client that reads `/history/{id}` on `execution_success` (as
+ * `@saintno/comfyui-sdk` does) must find the entry, which the gateway writes after the result.
+ */
+const HELD = new Set(['execution_success', 'execution_error', 'execution_interrupted'])
 
 /**
  * Runs one accepted prompt through the balancer (late binding, failover, reruns) and relays to the
@@ -84,10 +88,10 @@ export async function runJob(host: RunnerHost, job: GatewayJob): Promise<void> {
       return
     }
     failed(job, error, held, host.now())
-    const [type, data] = job.messages.at(-1)!
-    send(type, data)
   }
   host.jobs.finish(job)
+  const [type, data] = job.messages.at(-1)!
+  send(type, data)
   host.sockets.status(job.owner, host.jobs.remaining(job.owner))
   send('executing', { node: null, prompt_id: job.promptId })
   host.log(describe(job))
@@ -136,7 +140,7 @@ function failed(job: GatewayJob, error: unknown, held: StatusMessage | undefined
   job.outcome = interrupted ? 'interrupted' : 'error'
   job.endedAt = now
   job.messages = job.messages.filter(([type]) => !HELD.has(type))
-  if (held !== undefined && (held[0] === 'execution_interrupted') === interrupted) {
+  if (held !== undefined && held[0] === (interrupted ? 'execution_interrupted' : 'execution_error')) {
     job.messages.push(held)
     return
   }

@@ -19,6 +19,8 @@ export class JobTable {
   /** Each prompt's file keys, to forget them with it. */
   readonly #fileKeys = new Map<string, string[]>()
   #counter = 0
+  /** Callers waiting for a job to be finished (its history written) or dropped. */
+  readonly #waiters = new Map<string, Array<() => void>>()
 
   constructor(private readonly maxHistory: number) {}
 
@@ -69,6 +71,7 @@ export class JobTable {
   /** Records a finished job in history, dropping the oldest entry past the cap. */
   finish(job: GatewayJob): void {
     job.status = 'done'
+    this.#wake(job.promptId)
     this.#history.delete(job.promptId)
     this.#history.set(job.promptId, true)
     for (const output of Object.values(job.outputs)) this.#noteFiles(job, output)
@@ -99,6 +102,16 @@ export class JobTable {
     return Object.fromEntries(ids.slice(start, end).map((id) => [id, historyEntry(this.#jobs.get(id)!)]))
   }
 
+  /** The caller's finished prompts in history order, oldest first (for `/api/jobs`). */
+  finished(owner: string): GatewayJob[] {
+    const found: GatewayJob[] = []
+    for (const id of this.#history.keys()) {
+      const job = this.#jobs.get(id)
+      if (job !== undefined && job.owner === owner) found.push(job)
+    }
+    return found
+  }
+
   /** `GET /history/{id}`: `{}` while it waits or runs, for unknown ids and for others' prompts. */
   historyOf(owner: string, promptId: string): Record<string, unknown> {
     const job = this.get(promptId, owner)
@@ -115,6 +128,42 @@ export class JobTable {
   /** Forgets a job that never ran (taken out of the line). */
   drop(promptId: string): void {
     this.#forget(promptId)
+    this.#wake(promptId)
+  }
+
+  /**
+   * The caller's jobs whose every output node has reported (`executed`) but whose history entry
+   * is not written yet: their outcome is moments away. A client that saw its last output reads
+   * history at once (`@saintno/comfyui-sdk` does); waiting for these makes that read find it.
+   */
+  almostDone(owner: string, promptId?: string): GatewayJob[] {
+    const candidates = promptId === undefined ? this.queue(owner).running : [this.get(promptId, owner)]
+    return candidates.filter(
+      (job): job is GatewayJob =>
+        job !== undefined &&
+        job.status === 'running' &&
+        job.outputsToExecute.length > 0 &&
+        job.outputsToExecute.every((node) => job.outputs[node] !== undefined),
+    )
+  }
+
+  /** Resolves when the job is finished or dropped, or after `ms`. */
+  settled(promptId: string, ms: number): Promise<void> {
+    if (!this.#jobs.has(promptId) || this.#history.has(promptId)) return Promise.resolve()
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      const waiters = this.#waiters.get(promptId) ?? []
+      waiters.push(() => {
+        clearTimeout(timer)
+        resolve()
+      })
+      this.#waiters.set(promptId, waiters)
+    })
+  }
+
+  #wake(promptId: string): void {
+    for (const wake of this.#waiters.get(promptId) ?? []) wake()
+    this.#waiters.delete(promptId)
   }
 
   /** Every job not finished yet (for shutdown and metrics). */

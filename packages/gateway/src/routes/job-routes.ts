@@ -46,17 +46,24 @@ export function jobRoutes(app: FastifyInstance, context: GatewayContext): void {
     return reply.code(200).send()
   })
 
+  /** How long a history read waits for a job whose outputs all came (its entry is moments away). */
+  const settleMs = 5_000
+  const settle = (owner: string, promptId?: string) =>
+    Promise.all(jobs.almostDone(owner, promptId).map((job) => jobs.settled(job.promptId, settleMs)))
+
   app.get('/history', async (request) => {
     const query = record(request.query)
+    await settle(request.owner)
     return jobs.history(request.owner, {
       ...(query.max_items === undefined ? {} : { maxItems: wholeNumber(query.max_items, 'max_items') }),
       ...(query.offset === undefined ? {} : { offset: wholeNumber(query.offset, 'offset') }),
     })
   })
 
-  app.get<{ Params: { id: string } }>('/history/:id', async (request) =>
-    jobs.historyOf(request.owner, request.params.id),
-  )
+  app.get<{ Params: { id: string } }>('/history/:id', async (request) => {
+    await settle(request.owner, request.params.id)
+    return jobs.historyOf(request.owner, request.params.id)
+  })
 
   app.post('/history', async (request, reply) => {
     const body = record(request.body)

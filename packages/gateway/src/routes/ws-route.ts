@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { GatewayContext } from '../context.js'
-
-/**
- * The gateway's flags, as ComfyUI's `/features` and `feature_flags` reply give them. Previews are
- * relayed as each server sends them to the gateway (legacy type 1: the gateway's own sockets do not
- * ask for metadata), so it does not offer `supports_preview_metadata`.
- */
-export function serverFlags(bodyLimitBytes: number): Record<string, unknown> {
-  return { supports_preview_metadata: false, max_upload_size: bodyLimitBytes }
-}
+import { gatewayFeatures } from './info-routes.js'
 
 /**
  * `/ws?clientId=`: the caller's `status` on connect (with `sid`), then every message of the caller's
@@ -32,10 +24,12 @@ export function wsRoute(app: FastifyInstance, context: GatewayContext): void {
       // ComfyUI answers feature flags only when they are the client's first text frame.
       try {
         const message = JSON.parse(String(data)) as { type?: unknown }
-        if (message.type === 'feature_flags')
-          socket.send(
-            JSON.stringify({ type: 'feature_flags', data: serverFlags(context.settings.bodyLimitBytes) }),
-          )
+        if (message.type !== 'feature_flags') return
+        void gatewayFeatures(context).then(
+          (flags) => socket.send(JSON.stringify({ type: 'feature_flags', data: flags })),
+          (error: unknown) =>
+            context.log(`feature_flags: ${error instanceof Error ? error.message : String(error)}`),
+        )
       } catch {
         // Other client frames are ignored, as ComfyUI does.
       }

@@ -1,0 +1,40 @@
+import { type ObjectInfo, PythonError, validatePrompt } from '@comfy-balancer/comfyui-rules'
+import { type FleetInfo, FleetInfoUnavailableError } from '../fleet/index.js'
+import type { PromptValidator } from './accept-prompt.js'
+
+/**
+ * Validates a prompt as ComfyUI's `validate_prompt` does, against the fleet's merged `/object_info`
+ * (every class some server has; each COMBO list the union): a client sees a broken workflow's 400
+ * at once, not later. When no server's `/object_info` can be read the prompt is taken as it is:
+ * the server it lands on validates it again.
+ */
+export function fleetValidator(fleet: FleetInfo, log: (line: string) => void): PromptValidator {
+  return async (prompt, partialTargets) => {
+    let objectInfo: Awaited<ReturnType<FleetInfo['objectInfo']>>
+    try {
+      objectInfo = await fleet.objectInfo()
+    } catch (error) {
+      if (!(error instanceof FleetInfoUnavailableError)) throw error
+      log(`validation skipped: ${error.message}`)
+      return { ok: true, outputs: Object.keys(prompt), nodeErrors: {} }
+    }
+    try {
+      const verdict = validatePrompt(prompt, objectInfo as ObjectInfo, {
+        ...(partialTargets === undefined ? {} : { partialExecutionTargets: [...partialTargets] }),
+      })
+      return verdict.ok
+        ? { ok: true, outputs: verdict.outputs, nodeErrors: verdict.nodeErrors }
+        : { ok: false, error: verdict.error, nodeErrors: verdict.nodeErrors }
+    } catch (error) {
+      // Where ComfyUI itself crashes (a node that is not an object, …) it answers 500; a client is
+      // better served by a 400 that says what is wrong.
+      if (!(error instanceof PythonError)) throw error
+      const message = error.message
+      return {
+        ok: false,
+        error: { type: 'invalid_prompt', message, details: message, extra_info: {} },
+        nodeErrors: {},
+      }
+    }
+  }
+}

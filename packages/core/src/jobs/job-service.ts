@@ -1,6 +1,6 @@
 import type { Clock } from '../contracts/clock.js'
 import { UnknownJobError } from '../errors/job-errors.js'
-import { InvalidArgumentError } from '../errors/server-errors.js'
+import { InvalidArgumentError, UnknownServerError } from '../errors/server-errors.js'
 import { ExpiringMap } from '../util/expiring-map.js'
 import { endpointUrl } from '../util/request-target.js'
 
@@ -80,6 +80,14 @@ export class JobService {
     const finished = this.#finished.get(promptId)
     if (finished) return finished.ok ? Promise.resolve(finished.value) : Promise.reject(finished.error)
     const job = this.#owners.get(promptId)
+    if (!job && options.placedOn !== undefined) {
+      const { serverId, prompt, submit = {}, started = prompt === undefined } = options.placedOn
+      if (this.host.target(serverId) === undefined)
+        return Promise.reject(new UnknownServerError(serverId, this.host.serverIds()))
+      this.#own(promptId, serverId, prompt ?? {}, submit, started || prompt === undefined)
+      const { placedOn: _known, ...rest } = options
+      return this.result(promptId, rest)
+    }
     if (!job) return this.#adopt(promptId).then(() => this.result(promptId, options))
     options.onEvent?.({ type: 'queued', promptId, serverId: job.serverId })
     return this.#follows.join(job, options)

@@ -153,6 +153,20 @@ export interface ResultOptions {
   /** Called for every job event (waiting, queued, started, progress, resubmitted). */
   readonly onEvent?: (event: JobEvent) => void
   /**
+   * Where the prompt was placed when this balancer did not place it (another process, or your app
+   * before a restart): `result()` follows it on that server. A prompt that server no longer has was
+   * not watched by this balancer, so whether it ran there cannot be known: it is `JOB_LOST`, unless
+   * `prompt` is given with `submit: { rerunIfLost: true }` and not `started: true` — then it is
+   * placed again (for a prompt you never saw start, whose POST may never have landed). Ignored for a
+   * prompt this balancer knows.
+   */
+  readonly placedOn?: {
+    readonly serverId: string
+    readonly prompt?: ComfyPrompt
+    readonly submit?: SubmitOptions
+    readonly started?: boolean
+  }
+  /**
    * Also pass `onEvent` every message the server running the job pushes about it (`message`
    * events: JSON messages and binary preview frames, as ComfyUI sent them) — what a proxy needs to
    * relay a job to its own clients. Default false.

@@ -1,0 +1,7 @@
+export {
+  createGatewayMetrics,
+  type GatewayMetrics,
+  JOB_DURATION_BUCKETS,
+  type MetricsSource,
+} from './gateway-metrics.js'
+export { metricsRoute } from './metrics-route.js'

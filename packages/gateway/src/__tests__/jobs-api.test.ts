@@ -3,8 +3,20 @@ import { comfyCalls, type Loose, listen, workThenSave } from './client-calls.js'
 import { useGateway } from './gateway-harness.js'
 
 // Until gateway.ts registers the jobs API itself, the gateway's own context reaches it here: next
-// to the health routes, at the root, as the wiring will. Once it is wired, the route exists and
-// this adds nothing (and the block can go).
+// to the health routes, at the root, as the wiring will. Registering is made once per server, so
+// once gateway.ts wires it (importing it from routes/jobs-api.js) this adds nothing and can go.
+vi.mock('../routes/jobs-api.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../routes/jobs-api.js')>()
+  const wired = new WeakSet<object>()
+  return {
+    ...original,
+    jobsApiRoutes: (...args: Parameters<typeof original.jobsApiRoutes>) => {
+      if (wired.has(args[0].server)) return
+      wired.add(args[0].server)
+      original.jobsApiRoutes(...args)
+    },
+  }
+})
 vi.mock('../routes/health-routes.js', async (importOriginal) => {
   const original = await importOriginal<typeof import('../routes/health-routes.js')>()
   const { jobsApiRoutes } = await import('../routes/jobs-api.js')
@@ -12,10 +24,7 @@ vi.mock('../routes/health-routes.js', async (importOriginal) => {
     ...original,
     healthRoutes: (...args: Parameters<typeof original.healthRoutes>) => {
       original.healthRoutes(...args)
-      const [app, context] = args
-      app.register(async (scope) => {
-        if (!scope.hasRoute({ method: 'GET', url: '/api/jobs' })) jobsApiRoutes(scope, context)
-      })
+      jobsApiRoutes(...args)
     },
   }
 })

@@ -13,6 +13,8 @@ export interface CliArgs {
   readonly env: boolean
   readonly tokens: readonly string[]
   readonly open: boolean
+  /** Where the gateway keeps its state; `--data-dir`, default `./comfy-gateway-data`. */
+  readonly dataDir: string
   readonly help: boolean
 }
 
@@ -28,6 +30,8 @@ A ComfyUI-compatible gateway: point any ComfyUI client at it instead of one serv
   --token <token>    a bearer token clients must send (repeat for several; also GATEWAY_TOKENS,
                      comma-separated). Each token sees only its own prompts.
   --open             serve without tokens on a non-loopback address, on purpose
+  --data-dir <dir>   where prompts, history and uploads survive a restart (default
+                     ./comfy-gateway-data)
   --help             this text`
 
 /** Parses `argv` (without node and the script); throws `GatewayOptionsError` naming a bad flag. */
@@ -47,6 +51,7 @@ export function parseCliArgs(
         port: { type: 'string' },
         token: { type: 'string', multiple: true },
         open: { type: 'boolean', default: false },
+        'data-dir': { type: 'string', default: 'comfy-gateway-data' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -81,6 +86,7 @@ export function parseCliArgs(
     env: values.env === true,
     tokens: [...((values.token as string[] | undefined) ?? []), ...fromEnv],
     open: values.open === true,
+    dataDir: values['data-dir'] as string,
     help: values.help === true,
   }
 }

@@ -36,6 +36,7 @@ export async function runCli(
     ...(args.port === undefined ? {} : { port: args.port }),
     tokens: args.tokens,
     open: args.open,
+    dataDir: args.dataDir,
   })
   balancer.start()
   const url = await gateway.listen()

@@ -21,10 +21,12 @@ export interface GatewayContext {
   readonly newId: () => string
   /** One line per job and per problem. */
   readonly log: (line: string) => void
-  /** Starts running a taken job (its outcome lands in the job table). */
-  run(job: GatewayJob): void
+  /** Starts running a taken job (its outcome lands in the job table); `resume`: one a previous process took. */
+  run(job: GatewayJob, resume?: boolean): void
   /** Called once per job when it ends (success, error or interrupted; not when removed unrun). */
   readonly jobEnded: Array<(job: GatewayJob) => void>
+  /** True while the gateway shuts down: a job cut off then is left for the next process. */
+  readonly closing: () => boolean
 }
 
 declare module 'fastify' {

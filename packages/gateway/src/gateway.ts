@@ -9,13 +9,16 @@ import type { PromptValidator } from './jobs/accept-prompt.js'
 import { fleetValidator } from './jobs/fleet-validator.js'
 import { runJob } from './jobs/job-runner.js'
 import { JobTable } from './jobs/job-table.js'
+import { metricsRoute } from './metrics/index.js'
 import { type GatewayOptions, gatewaySettings, isLoopback } from './options.js'
 import { healthRoutes, PUBLIC_PATHS } from './routes/health-routes.js'
 import { infoRoutes } from './routes/info-routes.js'
 import { jobRoutes } from './routes/job-routes.js'
+import { jobsApiRoutes } from './routes/jobs-api.js'
 import { statusPage } from './routes/status-page.js'
 import { viewRoute } from './routes/view-route.js'
 import { wsRoute } from './routes/ws-route.js'
+import { SqliteGatewayStore } from './state/sqlite-store.js'
 import { ClientSockets } from './ws/client-sockets.js'
 
 /** A running gateway. */
@@ -49,6 +52,8 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
     throw new UnsafeBindError(settings.host)
   const app = Fastify({ bodyLimit: settings.bodyLimitBytes, logger: false })
   const running = new Set<Promise<void>>()
+  const store = settings.dataDir === undefined ? undefined : new SqliteGatewayStore(settings.dataDir)
+  let closing = false
   const balancer = options.balancer
   const fleet = new FleetInfo({
     // The balancer's servers as they are in force now, with their credentials (never logged).
@@ -62,15 +67,17 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
   const context: GatewayContext = {
     balancer,
     fleet,
-    jobs: new JobTable(settings.maxHistory),
+    jobs: new JobTable(settings.maxHistory, store, (error) =>
+      settings.log(`state: a write failed: ${error instanceof Error ? error.message : String(error)}`),
+    ),
     sockets: new ClientSockets(),
     tokens,
     settings,
     validate: parts.validate ?? fleetValidator(fleet, settings.log),
     now: parts.now ?? (() => Date.now()),
     newId: parts.newId ?? (() => randomUUID()),
-    run(job) {
-      const done = runJob(context, job).catch((error: unknown) => {
+    run(job, resume = false) {
+      const done = runJob(context, job, resume).catch((error: unknown) => {
         settings.log(
           `job ${job.promptId}: the gateway failed to follow it: ${error instanceof Error ? error.message : String(error)}`,
         )
@@ -80,6 +87,7 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
     },
     log: settings.log,
     jobEnded: [],
+    closing: () => closing,
   }
   app.register(websocket, { options: { maxPayload: settings.bodyLimitBytes } })
   // ComfyUI reads `await request.json()` whatever the content type says; clients rely on it
@@ -114,19 +122,33 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
   app.register(async (scope) => {
     healthRoutes(scope, context)
     statusPage(scope, context)
+    // Both only at the root: the jobs API's paths start with /api, and metrics must count once.
+    metricsRoute(scope, context)
+    jobsApiRoutes(scope, context)
     await routes(scope)
   })
   app.register(routes, { prefix: '/api' })
   return {
     app,
     async listen() {
+      if (store !== undefined) {
+        // What a previous process took: history back in place, unfinished prompts followed again.
+        const { jobs, counter } = await store.load()
+        context.jobs.restore(jobs, counter)
+        const unfinished = context.jobs.unfinished()
+        for (const job of unfinished) context.run(job, true)
+        if (jobs.length > 0)
+          settings.log(`state: ${jobs.length} prompts restored, ${unfinished.length} followed again`)
+      }
       const address = await app.listen({ host: settings.host, port: settings.port })
       return address.replace('[::1]', 'localhost')
     },
     async close() {
+      closing = true
       context.sockets.closeAll(1001, 'gateway shutting down')
       fleet.close()
       await app.close()
+      await store?.close()
     },
     get unfinished() {
       return context.jobs.unfinished().length

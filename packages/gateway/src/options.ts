@@ -20,6 +20,12 @@ export interface GatewayOptions {
   readonly bodyLimitBytes?: number
   /** Finished prompts kept in history per gateway (oldest dropped). Default 10,000, as ComfyUI. */
   readonly maxHistory?: number
+  /**
+   * A directory for the gateway's state (SQLite): the prompts it took, their history, its number
+   * counter and uploads survive a restart, and a restarted gateway follows the prompts still on
+   * servers. Default: none (state lives in the process only).
+   */
+  readonly dataDir?: string
   /** One line per job and errors; default `console`. */
   readonly log?: (line: string) => void
 }
@@ -33,6 +39,7 @@ export interface GatewaySettings {
   readonly bodyLimitBytes: number
   readonly maxHistory: number
   readonly log: (line: string) => void
+  readonly dataDir: string | undefined
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
@@ -68,5 +75,8 @@ export function gatewaySettings(options: GatewayOptions): GatewaySettings {
     )
   if (!Number.isInteger(maxHistory) || maxHistory < 1)
     throw new GatewayOptionsError(`maxHistory must be a whole number ≥ 1; got ${String(maxHistory)}.`)
-  return { host, port, tokens: [...tokens], open, bodyLimitBytes, maxHistory, log }
+  const { dataDir } = options
+  if (dataDir !== undefined && (typeof dataDir !== 'string' || dataDir === ''))
+    throw new GatewayOptionsError(`dataDir must be a directory path; got ${String(dataDir)}.`)
+  return { host, port, tokens: [...tokens], open, bodyLimitBytes, maxHistory, log, dataDir }
 }

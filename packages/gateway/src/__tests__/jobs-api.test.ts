@@ -1,33 +1,6 @@
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { comfyCalls, type Loose, listen, workThenSave } from './client-calls.js'
 import { useGateway } from './gateway-harness.js'
-
-// Until gateway.ts registers the jobs API itself, the gateway's own context reaches it here: next
-// to the health routes, at the root, as the wiring will. Registering is made once per server, so
-// once gateway.ts wires it (importing it from routes/jobs-api.js) this adds nothing and can go.
-vi.mock('../routes/jobs-api.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../routes/jobs-api.js')>()
-  const wired = new WeakSet<object>()
-  return {
-    ...original,
-    jobsApiRoutes: (...args: Parameters<typeof original.jobsApiRoutes>) => {
-      if (wired.has(args[0].server)) return
-      wired.add(args[0].server)
-      original.jobsApiRoutes(...args)
-    },
-  }
-})
-vi.mock('../routes/health-routes.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../routes/health-routes.js')>()
-  const { jobsApiRoutes } = await import('../routes/jobs-api.js')
-  return {
-    ...original,
-    healthRoutes: (...args: Parameters<typeof original.healthRoutes>) => {
-      original.healthRoutes(...args)
-      jobsApiRoutes(...args)
-    },
-  }
-})
 
 const startGateway = useGateway()
 const HOUR = 3_600_000

@@ -1,25 +1,7 @@
 import { register as globalRegistry } from 'prom-client'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { comfyCalls, type Loose, listen, workThenSave } from './client-calls.js'
 import { useGateway } from './gateway-harness.js'
-
-// Until gateway.ts registers /metrics itself, the gateway's own context reaches it here: next to
-// the health routes, at the root, as the wiring will. Once it is wired, the route exists and this
-// adds nothing (and the block can go).
-vi.mock('../routes/health-routes.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../routes/health-routes.js')>()
-  const { metricsRoute } = await import('../metrics/index.js')
-  return {
-    ...original,
-    healthRoutes: (...args: Parameters<typeof original.healthRoutes>) => {
-      original.healthRoutes(...args)
-      const [app, context] = args
-      app.register(async (scope) => {
-        if (!scope.hasRoute({ method: 'GET', url: '/metrics' })) metricsRoute(scope, context)
-      })
-    },
-  }
-})
 
 const startGateway = useGateway()
 const HOUR = 3_600_000

@@ -24,6 +24,8 @@ export interface GatewayJob {
   outputs: Record<string, Record<string, unknown>>
   meta: Record<string, Record<string, unknown>>
   outcome?: 'success' | 'error' | 'interrupted'
+  /** Its place in history (finish order), kept across restarts. */
+  finishedSeq?: number
   /** Taken out of the line before it reached a server (`POST /queue` delete): no history, as ComfyUI. */
   removed?: boolean
   readonly createdAt: number

@@ -18,6 +18,8 @@ export interface RunnerHost {
   readonly now: () => number
   readonly log: (line: string) => void
   readonly jobEnded: ReadonlyArray<(job: GatewayJob) => void>
+  /** True while the gateway shuts down: a job cut off then is left for the next process. */
+  readonly closing: () => boolean
 }
 
 /** History keeps these messages, as ComfyUI's `add_message` records them. */
@@ -41,7 +43,7 @@ const HELD = new Set(['execution_success', 'execution_error', 'execution_interru
  * that is rerun elsewhere is not reported, and `executing` with `node: null` comes last, after the
  * history entry is written, so a client that reads `/history/{id}` on it finds the entry.
  */
-export async function runJob(host: RunnerHost, job: GatewayJob): Promise<void> {
+export async function runJob(host: RunnerHost, job: GatewayJob, resume = false): Promise<void> {
   let held: StatusMessage | undefined
   const send = (type: string, data: Record<string, unknown>) => {
     if (job.clientId !== undefined) host.sockets.sendJson(job.clientId, job.owner, type, data)
@@ -50,6 +52,7 @@ export async function runJob(host: RunnerHost, job: GatewayJob): Promise<void> {
     if (event.type === 'queued') {
       job.serverId = event.serverId
       job.runningAs = event.promptId
+      host.jobs.touch(job)
     } else if (event.type === 'resubmitted') {
       // The failed run is not this prompt's outcome: its outputs and messages start over.
       held = undefined
@@ -57,8 +60,11 @@ export async function runJob(host: RunnerHost, job: GatewayJob): Promise<void> {
       job.messages = []
       job.outputs = {}
       job.meta = {}
+      host.jobs.touch(job)
     } else if (event.type === 'message') {
+      const wasRunning = job.status === 'running'
       const relayed = relay(job, event.serverId, event.message)
+      if (job.status === 'running' && !wasRunning) host.jobs.touch(job)
       if (relayed === undefined) return
       if (relayed.kind === 'binary') {
         if (job.clientId !== undefined) host.sockets.sendBinary(job.clientId, job.owner, relayed.bytes)
@@ -72,15 +78,11 @@ export async function runJob(host: RunnerHost, job: GatewayJob): Promise<void> {
     }
   }
   try {
-    const result = await host.balancer.run(job.prompt, {
-      promptId: job.promptId,
-      extraData: job.extraData,
-      job: { priority: -job.number },
-      messages: true,
-      onEvent,
-    })
+    const result = await follow(host, job, onEvent, resume)
     succeeded(job, result, host.now())
   } catch (error) {
+    // Shutting down: the job is not over, a restarted gateway follows it from where it is stored.
+    if (host.closing()) return
     if (job.removed === true) {
       host.jobs.drop(job.promptId)
       host.sockets.status(job.owner, host.jobs.remaining(job.owner))
@@ -96,6 +98,30 @@ export async function runJob(host: RunnerHost, job: GatewayJob): Promise<void> {
   send('executing', { node: null, prompt_id: job.promptId })
   host.log(describe(job))
   for (const listener of host.jobEnded) listener(job)
+}
+
+/**
+ * Runs the job through the balancer — or, for a job a previous gateway process placed, follows it
+ * on the server it was sent to (placing it again if that server never got it and it never started).
+ */
+function follow(host: RunnerHost, job: GatewayJob, onEvent: (event: JobEvent) => void, resume: boolean) {
+  // Written before the POST lands: a gateway that dies now knows where the prompt may be.
+  const beforePost = async ({ id }: { id: string }) => {
+    job.serverId = id
+    host.jobs.touch(job)
+  }
+  const submit = { extraData: job.extraData, job: { priority: -job.number }, beforePost }
+  if (resume && job.serverId !== undefined) {
+    const started = job.status === 'running'
+    const placedOn = {
+      serverId: job.serverId,
+      prompt: job.prompt,
+      submit: { ...submit, rerunIfLost: !started },
+      started,
+    }
+    return host.balancer.result(job.runningAs ?? job.promptId, { placedOn, messages: true, onEvent })
+  }
+  return host.balancer.run(job.prompt, { ...submit, promptId: job.promptId, messages: true, onEvent })
 }
 
 /** The message as the client must see it (the gateway's prompt id), noting what it says of the job. */

@@ -1,3 +1,4 @@
+import type { GatewayStore } from '../state/gateway-store.js'
 import { type GatewayJob, historyEntry, queueItem } from './gateway-job.js'
 
 /** Where an output file came from: the server that wrote it, and whose prompt it was. */
@@ -22,15 +23,43 @@ export class JobTable {
   /** Callers waiting for a job to be finished (its history written) or dropped. */
   readonly #waiters = new Map<string, Array<() => void>>()
 
-  constructor(private readonly maxHistory: number) {}
+  #finishSeq = 0
 
-  /** ComfyUI's per-process counter: advanced on every POST /prompt, valid or not. */
+  constructor(
+    private readonly maxHistory: number,
+    /** Where every change is written, to survive a restart (default: nowhere). */
+    private readonly store?: GatewayStore,
+    private readonly onStoreError: (error: unknown) => void = () => undefined,
+  ) {}
+
+  /** Takes back what a previous process stored: jobs (history in finish order) and the counter. */
+  restore(jobs: readonly GatewayJob[], counter: number): void {
+    this.#counter = Math.max(this.#counter, counter)
+    const finished = jobs.filter((job) => job.status === 'done')
+    finished.sort((a, b) => (a.finishedSeq ?? 0) - (b.finishedSeq ?? 0))
+    for (const job of jobs) this.#jobs.set(job.promptId, job)
+    for (const job of finished) {
+      this.#history.set(job.promptId, true)
+      this.#finishSeq = Math.max(this.#finishSeq, job.finishedSeq ?? 0)
+      for (const output of Object.values(job.outputs)) this.#noteFiles(job, output)
+    }
+  }
+
+  /** ComfyUI's per-process counter: advanced on every POST /prompt, valid or not (kept across restarts). */
   nextNumber(): number {
-    return this.#counter++
+    const number = this.#counter++
+    this.#write(this.store?.saveCounter(this.#counter))
+    return number
   }
 
   add(job: GatewayJob): void {
     this.#jobs.set(job.promptId, job)
+    this.touch(job)
+  }
+
+  /** Writes the job's current state (after it moved to a server, started, …). */
+  touch(job: GatewayJob): void {
+    if (this.#jobs.get(job.promptId) === job) this.#write(this.store?.saveJob(job))
   }
 
   has(promptId: string): boolean {
@@ -71,6 +100,8 @@ export class JobTable {
   /** Records a finished job in history, dropping the oldest entry past the cap. */
   finish(job: GatewayJob): void {
     job.status = 'done'
+    job.finishedSeq = ++this.#finishSeq
+    this.touch(job)
     this.#wake(job.promptId)
     this.#history.delete(job.promptId)
     this.#history.set(job.promptId, true)
@@ -174,10 +205,15 @@ export class JobTable {
   #forget(promptId: string): void {
     this.#history.delete(promptId)
     this.#jobs.delete(promptId)
+    this.#write(this.store?.deleteJob(promptId))
     for (const key of this.#fileKeys.get(promptId) ?? []) {
       if (this.#files.get(key)?.promptId === promptId) this.#files.delete(key)
     }
     this.#fileKeys.delete(promptId)
+  }
+
+  #write(written: Promise<void> | undefined): void {
+    written?.catch(this.onStoreError)
   }
 
   #noteFiles(job: GatewayJob, output: Record<string, unknown>): void {

@@ -1,22 +1,29 @@
 import { envConfig, jsonConfig } from '@comfy-balancer/config'
-import { type ConfigSource, createLoadBalancer, type LoadBalancer } from '@comfy-balancer/core'
+import { type ConfigSource, createLoadBalancer } from '@comfy-balancer/core'
 import { createNodeTransport } from '@comfy-balancer/core/node'
 import { parseCliArgs, USAGE } from './cli-args.js'
 import { createGateway } from './gateway.js'
 
+/** A gateway the command started: its URL, and how to stop it. */
+export interface CliGateway {
+  readonly url: string
+  /** Stops taking requests, closes sockets and state, disposes the balancer. */
+  stop(reason: string): Promise<void>
+}
+
 /**
- * The `comfy-balancer-gateway` command: starts a balancer and the gateway in front of it, prints
- * the URL, and on SIGTERM / SIGINT stops taking requests, closes sockets and disposes the balancer.
- * Resolves with an exit code once stopped (undefined: keep running until a signal).
+ * The `comfy-balancer-gateway` command without the process around it: starts a balancer and the
+ * gateway in front of it and prints the URL. Undefined for `--help`.
  */
-export async function runCli(
+export async function startCli(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-): Promise<number | undefined> {
+  log: (line: string) => void = (line) => console.log(line),
+): Promise<CliGateway | undefined> {
   const args = parseCliArgs(argv, env)
   if (args.help) {
-    console.log(USAGE)
-    return 0
+    log(USAGE)
+    return undefined
   }
   const transport = createNodeTransport()
   const source: ConfigSource | undefined =
@@ -25,7 +32,7 @@ export async function runCli(
       : args.env
         ? envConfig({ env: env as Record<string, string | undefined> })
         : undefined
-  const balancer: LoadBalancer = createLoadBalancer({
+  const balancer = createLoadBalancer({
     ...(source === undefined ? { config: { servers: [...(args.servers ?? [])] } } : { source }),
     fetch: transport.fetch,
     webSocket: transport.webSocket,
@@ -37,17 +44,20 @@ export async function runCli(
     tokens: args.tokens,
     open: args.open,
     dataDir: args.dataDir,
+    log,
   })
   balancer.start()
   const url = await gateway.listen()
-  console.log(`comfy-balancer gateway listening on ${url}`)
-  const stop = async (signal: string) => {
-    console.log(`${signal}: stopping (${gateway.unfinished} prompts not finished stay on their servers)`)
-    await gateway.close()
-    balancer.dispose()
-    await transport.close()
+  log(`comfy-balancer gateway listening on ${url}`)
+  return {
+    url,
+    async stop(reason) {
+      log(
+        `${reason}: stopping; ${gateway.unfinished} prompts not finished are kept in ${args.dataDir} and followed on the next start`,
+      )
+      await gateway.close()
+      balancer.dispose()
+      await transport.close()
+    },
   }
-  process.once('SIGTERM', () => void stop('SIGTERM'))
-  process.once('SIGINT', () => void stop('SIGINT'))
-  return undefined
 }

@@ -5,6 +5,8 @@ import type { PromptValidator } from './jobs/accept-prompt.js'
 import type { GatewayJob } from './jobs/gateway-job.js'
 import type { JobTable } from './jobs/job-table.js'
 import type { GatewaySettings } from './options.js'
+import type { UploadPlacer } from './uploads/place-uploads.js'
+import type { Uploads } from './uploads/uploads.js'
 import type { ClientSockets } from './ws/client-sockets.js'
 
 /** What the routes share: the balancer, the gateway's jobs and sockets, and its settings. */
@@ -15,6 +17,10 @@ export interface GatewayContext {
   readonly tokens: TokenCheck
   readonly settings: GatewaySettings
   readonly validate: PromptValidator
+  /** Files clients uploaded, kept until a prompt that names them is placed. */
+  readonly uploads: Uploads
+  /** Puts a prompt's uploads on its server before the prompt is posted there. */
+  readonly placer: UploadPlacer
   /** The fleet's `/object_info`, `/models`, … read from every server, merged and cached. */
   readonly fleet: FleetInfo
   readonly now: () => number

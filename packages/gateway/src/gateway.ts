@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import multipart from '@fastify/multipart'
 import websocket from '@fastify/websocket'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { TokenCheck } from './auth.js'
@@ -16,9 +17,12 @@ import { infoRoutes } from './routes/info-routes.js'
 import { jobRoutes } from './routes/job-routes.js'
 import { jobsApiRoutes } from './routes/jobs-api.js'
 import { statusPage } from './routes/status-page.js'
+import { uploadRoutes } from './routes/upload-routes.js'
 import { viewRoute } from './routes/view-route.js'
 import { wsRoute } from './routes/ws-route.js'
 import { SqliteGatewayStore } from './state/sqlite-store.js'
+import { UploadPlacer } from './uploads/place-uploads.js'
+import { Uploads } from './uploads/uploads.js'
 import { ClientSockets } from './ws/client-sockets.js'
 
 /** A running gateway. */
@@ -67,6 +71,8 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
   const context: GatewayContext = {
     balancer,
     fleet,
+    uploads: new Uploads(store),
+    placer: new UploadPlacer(),
     jobs: new JobTable(settings.maxHistory, store, (error) =>
       settings.log(`state: a write failed: ${error instanceof Error ? error.message : String(error)}`),
     ),
@@ -90,6 +96,7 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
     closing: () => closing,
   }
   app.register(websocket, { options: { maxPayload: settings.bodyLimitBytes } })
+  app.register(multipart, { limits: { fileSize: settings.bodyLimitBytes, files: 1 } })
   // ComfyUI reads `await request.json()` whatever the content type says; clients rely on it
   // (@saintno/comfyui-sdk's POST /prompt goes out as text/plain).
   app.removeContentTypeParser('text/plain')
@@ -117,6 +124,7 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
     jobRoutes(scope, context)
     infoRoutes(scope, context)
     viewRoute(scope, context)
+    uploadRoutes(scope, context)
     wsRoute(scope, context)
   }
   app.register(async (scope) => {

@@ -5,7 +5,10 @@ import {
   type JobResult,
   type LoadBalancer,
   type PushedMessage,
+  type RequestTarget,
 } from '@comfy-balancer/core'
+import type { UploadPlacer } from '../uploads/place-uploads.js'
+import type { Uploads } from '../uploads/uploads.js'
 import type { ClientSockets } from '../ws/client-sockets.js'
 import type { GatewayJob, StatusMessage } from './gateway-job.js'
 import type { JobTable } from './job-table.js'
@@ -18,6 +21,8 @@ export interface RunnerHost {
   readonly now: () => number
   readonly log: (line: string) => void
   readonly jobEnded: ReadonlyArray<(job: GatewayJob) => void>
+  readonly uploads: Uploads
+  readonly placer: UploadPlacer
   /** True while the gateway shuts down: a job cut off then is left for the next process. */
   readonly closing: () => boolean
 }
@@ -105,10 +110,13 @@ export async function runJob(host: RunnerHost, job: GatewayJob, resume = false):
  * on the server it was sent to (placing it again if that server never got it and it never started).
  */
 function follow(host: RunnerHost, job: GatewayJob, onEvent: (event: JobEvent) => void, resume: boolean) {
-  // Written before the POST lands: a gateway that dies now knows where the prompt may be.
-  const beforePost = async ({ id }: { id: string }) => {
-    job.serverId = id
+  // Written before the POST lands: a gateway that dies now knows where the prompt may be. The
+  // prompt's uploads go to that server first.
+  const beforePost = async (server: { readonly id: string; readonly target: RequestTarget }) => {
+    job.serverId = server.id
     host.jobs.touch(job)
+    const uploads = await host.uploads.neededBy(job.owner, job.prompt)
+    if (uploads.length > 0) await host.placer.place(server, uploads)
   }
   const submit = { extraData: job.extraData, job: { priority: -job.number }, beforePost }
   if (resume && job.serverId !== undefined) {

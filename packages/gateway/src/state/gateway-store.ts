@@ -8,6 +8,8 @@ export interface StoredUpload {
   readonly subfolder: string
   readonly filename: string
   readonly bytes: Uint8Array
+  /** A mask (`/upload/mask`) is put together with its original on the server, as ComfyUI does. */
+  readonly mask?: { readonly filename: string; readonly subfolder: string; readonly type: string }
 }
 
 /**

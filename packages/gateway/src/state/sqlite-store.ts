@@ -21,7 +21,7 @@ export class SqliteGatewayStore implements GatewayStore {
       CREATE TABLE IF NOT EXISTS jobs (prompt_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, data TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS uploads (owner TEXT, type TEXT, subfolder TEXT, filename TEXT, bytes BLOB NOT NULL,
-        PRIMARY KEY (owner, type, subfolder, filename));
+        mask TEXT, PRIMARY KEY (owner, type, subfolder, filename));
     `)
     this.#statements = prepare(this.#db)
   }
@@ -49,8 +49,10 @@ export class SqliteGatewayStore implements GatewayStore {
   }
 
   async saveUpload(upload: StoredUpload) {
-    const { owner, type, subfolder, filename, bytes } = upload
-    this.#statements.saveUpload.run(owner, type, subfolder, filename, Buffer.from(bytes))
+    if (!this.#db.open) return
+    const { owner, type, subfolder, filename, bytes, mask } = upload
+    const ref = mask === undefined ? null : JSON.stringify(mask)
+    this.#statements.saveUpload.run(owner, type, subfolder, filename, Buffer.from(bytes), ref)
   }
 
   async upload(owner: string, type: string, subfolder: string, filename: string) {
@@ -79,8 +81,8 @@ function prepare(db: Database.Database) {
       "INSERT INTO counters (name, value) VALUES ('number', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
     ),
     saveUpload: db.prepare(
-      `INSERT INTO uploads (owner, type, subfolder, filename, bytes) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (owner, type, subfolder, filename) DO UPDATE SET bytes = excluded.bytes`,
+      `INSERT INTO uploads (owner, type, subfolder, filename, bytes, mask) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (owner, type, subfolder, filename) DO UPDATE SET bytes = excluded.bytes, mask = excluded.mask`,
     ),
     upload: db.prepare(
       'SELECT bytes FROM uploads WHERE owner = ? AND type = ? AND subfolder = ? AND filename = ?',

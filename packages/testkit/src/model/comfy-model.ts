@@ -7,13 +7,13 @@ import { jobFromHistory, jobFromQueue } from './jobs'
 import { LoaderState } from './loader-state'
 import { OutputFiles } from './output-files'
 import { PendingQueue, toQueueItem } from './pending-queue'
+import { previewPlanner } from './previews'
 import { type JobHost, RunningJob } from './running-job'
 import { parseSubmission } from './submission'
 import { systemStatsFor } from './system-stats'
 import {
   type ComfyModel,
   type ComfyModelOptions,
-  ENDPOINTS,
   type Endpoint,
   type ExecutionLogEntry,
   type Fault,
@@ -23,6 +23,7 @@ import {
   type SubmitContext,
   type SubmitResult,
   type WorkerFault,
+  zeroCounts,
 } from './types'
 
 /** aiohttp's body for an unhandled exception in a handler. */
@@ -75,6 +76,7 @@ class SimulatedComfyServer implements ComfyModel {
     this.catalog = new Catalog(options.catalog)
     this.#loaders = new LoaderState(this.catalog, options.models)
     this.#version = options.version ?? '0.26.0'
+    const planPreviews = previewPlanner(options.previews, this.#version)
     // The host is a separate object so that the job callbacks stay off the public model.
     this.#host = {
       clock: options.clock,
@@ -86,6 +88,7 @@ class SimulatedComfyServer implements ComfyModel {
       finished: (job, outcome, entry) => this.#finished(job, outcome, entry),
       cachedNodes: (job, order) => this.#loaders.cachedNodes(job, order),
       loadModels: (job, nodeId) => this.#loaders.loadModels(job, nodeId),
+      previewPlan: (job) => planPreviews(job.extraData),
     }
   }
 
@@ -293,8 +296,4 @@ function checkSpeed(speed: number): number {
   if (!(speed > 0 && Number.isFinite(speed)))
     throw new RangeError(`speed must be a positive number, got ${speed}`)
   return speed
-}
-
-function zeroCounts(): Record<Endpoint, number> {
-  return Object.fromEntries(ENDPOINTS.map((endpoint) => [endpoint, 0])) as Record<Endpoint, number>
 }

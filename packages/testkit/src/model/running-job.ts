@@ -1,6 +1,13 @@
 import type { TimerHandle } from '../clock'
 import type { HistoryEntry, JsonObject, NodeMeta, OutputFile, StatusMessage } from './comfy-types'
 import type { EventHub } from './event-hub'
+import { previewImage } from './preview-frames'
+import {
+  PREVIEW_IMAGE_EVENT,
+  PREVIEW_WITH_METADATA_EVENT,
+  type PreviewEventData,
+  type PreviewPlan,
+} from './previews'
 import { executionOrder, failsOnRun, simWorkMs, writesFile } from './prompt-graph'
 import type { QueuedJob } from './submission'
 import type { JobOutcome, ModelClock, WorkerFault } from './types'
@@ -22,6 +29,8 @@ export interface JobHost {
   cachedNodes(job: QueuedJob, order: readonly string[]): ReadonlySet<string>
   /** Runs a node's model loads; returns the ms they take (0 for a node that loads nothing held). */
   loadModels(job: QueuedJob, nodeId: string): number
+  /** This job's sampler steps and previews; undefined when the server has previews off. */
+  previewPlan(job: QueuedJob): PreviewPlan | undefined
 }
 
 /**
@@ -40,11 +49,17 @@ export class RunningJob {
   readonly #executed: string[] = []
   readonly #hasSimWork: boolean
   readonly #speed: number
+  readonly #previews: PreviewPlan | undefined
   #cached: ReadonlySet<string> = new Set()
   #loadMs = 0
   #index = 0
   #nodeStarted = false
   #workMs = 0
+  /** Work before the current node, and the node's own (ms at speed 1). */
+  #nodeWork = { from: 0, ms: 0 }
+  /** Progress steps the current node has done, and whether the wait for the next one is over. */
+  #stepsDone = 0
+  #waited = false
   #timer: TimerHandle | undefined
   #starting = false
   #ended = false
@@ -59,6 +74,7 @@ export class RunningJob {
     this.#hasSimWork = this.#order.some((id) => job.prompt[id]?.class_type === 'SimWork')
     const clientId = job.extraData.client_id
     this.#clientId = typeof clientId === 'string' ? clientId : undefined
+    this.#previews = host.previewPlan(job)
   }
 
   /** Starts executing. The job never ends inside this call, so a POST returns before the job ends. */
@@ -122,17 +138,30 @@ export class RunningJob {
         this.#send('executing', { node: nodeId, display_node: nodeId, prompt_id: job.promptId })
         // Loading reads the disk, so it does not scale with the GPU's speed as the work does.
         this.#loadMs += this.#host.loadModels(job, nodeId)
-        this.#workMs += this.#workOf(nodeId)
-        const wait = this.startedAt + this.#loadMs + this.#workMs / this.#speed - this.#host.clock.now()
-        if (wait > 0) {
-          this.#schedule(() => this.#step(), wait)
-          return
+        this.#nodeWork = { from: this.#workMs, ms: this.#workOf(nodeId) }
+        this.#workMs += this.#nodeWork.ms
+        this.#stepsDone = 0
+        this.#waited = false
+      }
+      // A SimWork node works like a sampler: its steps end evenly over its work, each with progress.
+      const simWork = node.class_type === 'SimWork'
+      const steps = simWork ? (this.#previews?.steps ?? 1) : 1
+      while (this.#stepsDone < steps) {
+        if (!this.#waited) {
+          const done = this.#nodeWork.from + (this.#nodeWork.ms * (this.#stepsDone + 1)) / steps
+          const wait = this.startedAt + this.#loadMs + done / this.#speed - this.#host.clock.now()
+          if (wait > 0) {
+            // The timer is trusted when it fires, so a scaled clock's rounding cannot stall the step.
+            this.#waited = true
+            this.#schedule(() => this.#step(), wait)
+            return
+          }
         }
+        this.#waited = false
+        this.#stepsDone++
+        if (simWork) this.#progress(nodeId, this.#stepsDone, steps)
       }
       this.#nodeStarted = false
-      if (node.class_type === 'SimWork') {
-        this.#send('progress', { value: 1, max: 1, prompt_id: job.promptId, node: nodeId }, true)
-      }
       if (failsOnRun(node)) {
         this.#fail(nodeId, node.class_type)
         return
@@ -143,6 +172,33 @@ export class RunningJob {
     }
     if (this.#starting) this.#schedule(() => this.#succeed(), 0)
     else this.#succeed()
+  }
+
+  /** One sampler step's `progress`, with its preview on both of ComfyUI's paths (see PreviewEventData). */
+  #progress(nodeId: string, value: number, max: number): void {
+    const plan = this.#previews
+    const { promptId } = this.job
+    const preview: PreviewEventData | undefined =
+      plan?.everySteps === undefined || value % plan.everySteps !== 0
+        ? undefined
+        : {
+            format: plan.format,
+            image: previewImage(plan.format),
+            metadata: {
+              node_id: nodeId,
+              prompt_id: promptId,
+              display_node_id: nodeId,
+              parent_node_id: null,
+              real_node_id: nodeId,
+            },
+          }
+    const events = this.#host.events
+    // Metadata previews go to the job's client only: without one, supports_feature is false.
+    if (preview !== undefined && this.#clientId !== undefined)
+      events.emit(PREVIEW_WITH_METADATA_EVENT, preview, this.#clientId)
+    this.#send('progress', { value, max, prompt_id: promptId, node: nodeId }, true)
+    // send_bytes with sid None: a job without a client id previews to every socket.
+    if (preview !== undefined) events.emit(PREVIEW_IMAGE_EVENT, preview, this.#clientId)
   }
 
   // Without SimWork nodes the default work is charged to the last node, usually the saver.

@@ -9,6 +9,7 @@ import type {
   SystemStats,
 } from './comfy-types'
 import type { ModelMemoryOptions } from './model-memory'
+import type { PreviewOptions } from './previews'
 
 /** How a simulated server misbehaves at the HTTP layer. */
 export type FaultKind = 'refuse' | 'hang' | 'http500' | 'malformed' | 'wrongShape' | 'slow'
@@ -42,6 +43,11 @@ export const ENDPOINTS: readonly Endpoint[] = [
   'view',
   'catalog',
 ]
+
+/** A count of zero for every {@link Endpoint}. */
+export function zeroCounts(): Record<Endpoint, number> {
+  return Object.fromEntries(ENDPOINTS.map((endpoint) => [endpoint, 0])) as Record<Endpoint, number>
+}
 
 /** A fault injected into a simulated server's HTTP face (the model's own methods ignore it). */
 export interface Fault {
@@ -89,6 +95,13 @@ export interface ComfyModelOptions {
    * held pays size ÷ speed inside that loader. Default: sizes unknown, so loads are instant.
    */
   models?: ModelMemoryOptions
+  /**
+   * Live previews while `SimWork` nodes run (binary WebSocket frames, as ComfyUI sends with a
+   * preview method on): `SimWork` nodes then work in sampler steps, each with `progress` and,
+   * when the prompt's preview method is on, a preview. Default `false`: no previews, and one
+   * `progress` 1/1 at the end of each `SimWork` node. See {@link PreviewOptions}.
+   */
+  previews?: PreviewOptions | false
 }
 
 /** The result of {@link ComfyModel.submit}: what `POST /prompt` answers. */

@@ -9,7 +9,7 @@ import { WsHub } from '../sim/ws-hub'
  * `sid`, queue pushes and job messages — so a balancer with a WebSocket (a browser, happy-dom,
  * Node 22) gets pushes from msw as from the real simulator. One handler however many servers (each
  * found by base URL, as the HTTP handlers do). A server whose fault refuses every endpoint refuses
- * the socket too. Only text frames: the model sends no binary previews.
+ * the socket too. Binary preview frames too, when a model has `previews` on.
  */
 export function comfyWebSocketHandlers(
   servers: ReadonlyMap<string, ComfyModel> | Readonly<Record<string, ComfyModel>>,
@@ -32,7 +32,10 @@ export function comfyWebSocketHandlers(
     const model = target.model
     const hub = hubs.get(model) ?? new WsHub(model)
     hubs.set(model, hub)
-    const peer = { send: (text: string) => client.send(text), terminate: () => client.close() }
+    const peer = {
+      send: (frame: string | Uint8Array) => client.send(frame),
+      terminate: () => client.close(),
+    }
     client.addEventListener('message', (event) => {
       if (typeof event.data === 'string') hub.receive(peer, event.data)
     })

@@ -94,6 +94,7 @@ class SimServer implements ComfySim, TransportHost {
       ...(options.defaultWorkMs === undefined ? {} : { defaultWorkMs: options.defaultWorkMs }),
       ...(options.catalog === undefined ? {} : { catalog: options.catalog }),
       ...(options.models === undefined ? {} : { models: options.models }),
+      ...(options.previews === undefined ? {} : { previews: options.previews }),
     })
     this.#hub = new WsHub(this.model, { reconnectBug: options.reconnectBug ?? false })
     const { cors } = options

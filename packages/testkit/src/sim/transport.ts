@@ -201,8 +201,8 @@ export class SimTransport {
 /** A socket whose frames are written at once, in the turn the model emits them. */
 function immediatePeer(ws: WebSocket): WsPeer {
   return {
-    send: (text) => {
-      if (ws.readyState === ws.OPEN) ws.send(text)
+    send: (frame) => {
+      if (ws.readyState === ws.OPEN) ws.send(frame)
     },
     terminate: () => ws.terminate(),
   }
@@ -219,17 +219,18 @@ function immediatePeer(ws: WebSocket): WsPeer {
  * process sends nothing more.
  */
 function publishingPeer(ws: WebSocket): WsPeer {
-  let queued: string[] = []
+  // Text and binary frames share one queue, so previews keep their place among the JSON messages.
+  let queued: Array<string | Uint8Array> = []
   let dropped = false
   const publish = (): void => {
     const frames = queued
     queued = []
-    for (const text of frames) if (!dropped && ws.readyState === ws.OPEN) ws.send(text)
+    for (const frame of frames) if (!dropped && ws.readyState === ws.OPEN) ws.send(frame)
   }
   return {
-    send: (text) => {
+    send: (frame) => {
       if (dropped) return
-      queued.push(text)
+      queued.push(frame)
       if (queued.length === 1) setImmediate(publish)
     },
     terminate: () => {

@@ -1,5 +1,6 @@
 import type { CatalogOptions } from '../model/catalog'
 import type { ModelMemoryOptions } from '../model/model-memory'
+import type { PreviewOptions } from '../model/previews'
 import type { ComfyModel, Endpoint, ExecutionLogEntry, Fault, ModelClock, WorkerFault } from '../model/types'
 import type { SimState } from './control'
 
@@ -33,6 +34,16 @@ export interface ComfySimOptions {
   catalog?: CatalogOptions
   /** Model file sizes, disk speed and VRAM slots (load times); default: loads are instant. */
   models?: ModelMemoryOptions
+  /**
+   * Live previews: binary frames while `SimWork` nodes run, as ComfyUI sends them with a preview
+   * method on (`--preview-method`, or a prompt's `extra_data.preview_method` on 0.5.0+). `SimWork`
+   * nodes then work in sampler steps (default 4), each with a `progress` message and a preview:
+   * type 1 (format, image) to a socket that did not negotiate `supports_preview_metadata`, after the
+   * step's `progress`, or broadcast for a job without a client id; type 4 (metadata length, metadata
+   * JSON, image) before it to one that did. Default `false`: no previews, and one `progress` 1/1
+   * per `SimWork` node, whatever a prompt asks. See `PreviewOptions`.
+   */
+  previews?: PreviewOptions | false
   /** Reproduce ComfyUI's WebSocket reconnect bug #16010; default false. */
   reconnectBug?: boolean
   /** ComfyUI's `--max-upload-size` in bytes, for every request body; default 100 MiB. Larger bodies get 413. */

@@ -1,10 +1,12 @@
 import { pythonJson } from '../http/python-json'
+import { encodePreviewFrame, encodePreviewWithMetadataFrame } from '../model/preview-frames'
+import { PREVIEW_IMAGE_EVENT, PREVIEW_WITH_METADATA_EVENT, type PreviewEventData } from '../model/previews'
 import type { ComfyModel, ModelEvent } from '../model/types'
 
 /** One WebSocket connection, as the hub sees it. */
 export interface WsPeer {
-  /** Sends a text frame; a closed peer ignores it. */
-  send(text: string): void
+  /** Sends a text frame (a string) or a binary frame (bytes); a closed peer ignores it. */
+  send(frame: string | Uint8Array): void
   /** Closes the connection at once (a dropped socket, not a close handshake). */
   terminate(): void
 }
@@ -26,7 +28,10 @@ const EXECUTION_ENDS = new Set(['execution_success', 'execution_error', 'executi
 
 interface Connection {
   readonly sid: string
+  /** Whether the first text frame has been read (`first_message` in server.py). */
   negotiated: boolean
+  /** The client's `feature_flags`, as `sockets_metadata[sid]` keeps them. */
+  flags: Record<string, unknown>
 }
 
 /**
@@ -70,7 +75,7 @@ export class WsHub {
     // "Reusing existing session, remove old": the old socket stays open but is no longer addressed.
     this.#sockets.delete(sid)
     this.#sockets.set(sid, peer)
-    this.#connections.set(peer, { sid, negotiated: false })
+    this.#connections.set(peer, { sid, negotiated: false, flags: {} })
     const status = { status: { exec_info: { queue_remaining: this.#model.queueRemaining } }, sid }
     peer.send(pythonJson({ type: 'status', data: status }))
     const last = this.#lastNode
@@ -80,22 +85,24 @@ export class WsHub {
     return sid
   }
 
-  /** A text frame from the client: only a first-frame `feature_flags` message is answered. */
+  /**
+   * A text frame from the client: only a first-frame `feature_flags` message is answered, and its
+   * flags kept. A frame that is not a JSON object does not count as the first (server.py's parse
+   * error skips its `first_message = False`).
+   */
   receive(peer: WsPeer, text: string): void {
     const connection = this.#connections.get(peer)
     if (connection === undefined || connection.negotiated) return
-    connection.negotiated = true
     let message: unknown
     try {
       message = JSON.parse(text)
     } catch {
       return
     }
-    if (
-      typeof message === 'object' &&
-      message !== null &&
-      (message as { type?: unknown }).type === 'feature_flags'
-    ) {
+    if (!isObject(message)) return
+    connection.negotiated = true
+    if (message.type === 'feature_flags') {
+      connection.flags = isObject(message.data) ? message.data : {}
       peer.send(pythonJson({ type: 'feature_flags', data: SERVER_FEATURE_FLAGS }))
     }
   }
@@ -130,12 +137,29 @@ export class WsHub {
   #deliver(event: ModelEvent): void {
     this.#track(event)
     if (this.#sockets.size === 0) return
-    const text = pythonJson({ type: event.type, data: event.data })
+    const frame = this.#frame(event)
+    if (frame === undefined) return
     if (event.clientId === undefined) {
-      for (const peer of [...this.#sockets.values()]) peer.send(text)
+      for (const peer of [...this.#sockets.values()]) peer.send(frame)
     } else {
-      this.#sockets.get(event.clientId)?.send(text)
+      this.#sockets.get(event.clientId)?.send(frame)
     }
+  }
+
+  /** The frame an event makes, or undefined for a preview on the path this client does not take. */
+  #frame(event: ModelEvent): string | Uint8Array | undefined {
+    const isMetadata = event.type === PREVIEW_WITH_METADATA_EVENT
+    if (!isMetadata && event.type !== PREVIEW_IMAGE_EVENT)
+      return pythonJson({ type: event.type, data: event.data })
+    // feature_flags.supports_feature: the flag must be exactly true, on the socket registered for the sid.
+    const socket = event.clientId === undefined ? undefined : this.#sockets.get(event.clientId)
+    const supported =
+      socket !== undefined && this.#connections.get(socket)?.flags.supports_preview_metadata === true
+    if (isMetadata !== supported) return undefined
+    const { format, image, metadata } = event.data as PreviewEventData
+    return isMetadata
+      ? encodePreviewWithMetadataFrame(format, image, metadata)
+      : encodePreviewFrame(format, image)
   }
 
   #track(event: ModelEvent): void {
@@ -151,4 +175,8 @@ export class WsHub {
   #isRunning(promptId: string): boolean {
     return this.#model.jobStatus(promptId)?.status === 'in_progress'
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -4,6 +4,9 @@
  */
 export const BINARY_FRAME = 'binary'
 
+/** Messages only the running prompt sends, naming it: a node starts, or reports a step. */
+const STEP_TYPES = new Set(['executing', 'progress', 'progress_state'])
+
 /** Which prompt a server runs after it pushed `type` about `promptId` (`current`: before it). */
 export function runningAfter(
   current: string | undefined,
@@ -18,6 +21,9 @@ export function runningAfter(
     type === 'execution_error' ||
     type === 'execution_interrupted'
   if (ended) return current === promptId ? undefined : current
-  // A node starting says which prompt runs even when its execution_start was missed.
-  return type === 'executing' ? promptId : current
+  // A node starting, or a step of it, says which prompt runs even when its execution_start was
+  // missed. A socket that reconnects mid-node hears ComfyUI's replayed `executing` without a
+  // prompt id, then only the node's steps: without them, the node's remaining previews would be
+  // dropped until the next node starts.
+  return STEP_TYPES.has(type) ? promptId : current
 }

@@ -137,3 +137,13 @@ export function invalidPromptId(): ComfyErrorInfo {
     extra_info: {},
   }
 }
+
+/** A class's own `VALIDATE_INPUTS` said no (execution.py: details `input - reason`). */
+export function customValidationFailed(name: string, reason: false | string): ComfyErrorInfo {
+  return {
+    type: 'custom_validation_failed',
+    message: 'Custom validation failed for node',
+    details: reason === false ? name : `${name} - ${reason}`,
+    extra_info: { input_name: name },
+  }
+}

@@ -73,6 +73,15 @@ export interface ValidatePromptOptions {
    * {@link COMFYUI_VALIDATE_INPUTS}; spread that in to extend it.
    */
   readonly validateInputs?: ValidateInputsTable
+  /**
+   * The classes' own `VALIDATE_INPUTS`, where you can run them (a server that knows its files, say
+   * `LoadImage` checking its input folder): called with the inputs the class takes (by
+   * {@link validateInputs}) once its other inputs passed; `true` passes, a string (the reason) or
+   * `false` fails as ComfyUI reports it — `custom_validation_failed`, one error per input taken.
+   */
+  readonly ownChecks?: Readonly<
+    Record<string, (inputs: Readonly<Record<string, unknown>>) => true | false | string>
+  >
 }
 
 /** A prompt ComfyUI would queue: the outputs to run, and the errors of those it dropped. */

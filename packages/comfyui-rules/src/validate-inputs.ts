@@ -1,5 +1,6 @@
 import {
   badLinkedInput,
+  customValidationFailed,
   dependencyCycle,
   type InputInfo,
   innerException,
@@ -10,7 +11,14 @@ import {
 } from './errors'
 import { classInfo, declaredInputs, inputInfo, outputsOf } from './object-info'
 import { isJsonObject, pyRepr, pyTruthy, pyTypeName } from './python'
-import type { ComfyErrorInfo, JsonObject, NodeError, ObjectInfo, ValidateInputsTable } from './types'
+import type {
+  ComfyErrorInfo,
+  JsonObject,
+  NodeError,
+  ObjectInfo,
+  ValidateInputsTable,
+  ValidatePromptOptions,
+} from './types'
 
 /** `validate_prompt`'s verdict on the outputs: the valid ones, or the 400 error; node errors either way. */
 export type OutputsVerdict =
@@ -34,6 +42,7 @@ export function validateOutputs(
   outputs: readonly string[],
   objectInfo: ObjectInfo,
   validatesOwn: ValidateInputsTable,
+  ownChecks: ValidatePromptOptions['ownChecks'] = {},
 ): OutputsVerdict {
   const validated = new Map<string, Verdict>()
   const classOf = (nodeId: string) => prompt[nodeId]!.class_type as string
@@ -90,6 +99,17 @@ export function validateOutputs(
       if (ownCheck(classType, name)) continue
       const notInList = listCheck(name, info, value)
       if (notInList !== undefined) errors.push(notInList)
+    }
+    const check = Object.hasOwn(ownChecks, classType) ? ownChecks[classType] : undefined
+    if (check !== undefined && valid && errors.length === 0) {
+      const taken = Object.fromEntries(
+        (validatesOwn[classType] ?? [])
+          .filter((name) => Object.hasOwn(inputs, name))
+          .map((name) => [name, inputs[name]]),
+      )
+      const said = check(taken)
+      if (said !== true)
+        for (const name of Object.keys(taken)) errors.push(customValidationFailed(name, said))
     }
     // A cycle found below this node may already have put an error on it: join it.
     const prior = validated.get(nodeId) ?? { valid: true, errors: [] }

@@ -68,7 +68,7 @@ export function validatePrompt(
   // Validation works on the copy that gets queued, as ComfyUI edits the prompt it queues.
   const queued = structuredClone(prompt) as Record<string, JsonObject>
   const validatesOwn = options.validateInputs ?? COMFYUI_VALIDATE_INPUTS
-  const verdict = validateOutputs(queued, classes.outputs, objectInfo, validatesOwn)
+  const verdict = validateOutputs(queued, classes.outputs, objectInfo, validatesOwn, options.ownChecks)
   if (verdict.error !== undefined) return { ok: false, error: verdict.error, nodeErrors: verdict.nodeErrors }
   const accepted = {
     ok: true as const,

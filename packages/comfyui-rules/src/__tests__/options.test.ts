@@ -115,6 +115,32 @@ describe('validatePrompt options', () => {
     expect(validatePrompt(prompt, info).ok).toBe(false)
   })
 
+  it('runs a class’s own check where the caller can: custom_validation_failed as ComfyUI reports it', () => {
+    const inputFolder = new Set(['cat.png'])
+    const ownChecks = {
+      LoadImage: ({ image }: Readonly<Record<string, unknown>>) =>
+        inputFolder.has(String(image)) || `Invalid image file: ${String(image)}`,
+    }
+    expect(validatePrompt(loadAndSave('cat.png'), info, { ownChecks }).ok).toBe(true)
+    const missing = validatePrompt(loadAndSave('dog.png'), info, { ownChecks })
+    expect(missing.ok).toBe(false)
+    expect(missing.nodeErrors['1']).toEqual({
+      errors: [
+        {
+          type: 'custom_validation_failed',
+          message: 'Custom validation failed for node',
+          details: 'image - Invalid image file: dog.png',
+          extra_info: { input_name: 'image' },
+        },
+      ],
+      dependent_outputs: ['2'],
+      class_type: 'LoadImage',
+    })
+    // false: the input's name alone.
+    const no = validatePrompt(loadAndSave('cat.png'), info, { ownChecks: { LoadImage: () => false } })
+    expect(no.nodeErrors['1']?.errors[0]?.details).toBe('image')
+  })
+
   it('throws PythonError where ComfyUI raises (and answers a plain-text 500)', () => {
     expect(() => validatePrompt(5, info)).toThrow(PythonError)
     expect(() => validatePrompt({ '1': 'SaveImage' }, info)).toThrow(PythonError)

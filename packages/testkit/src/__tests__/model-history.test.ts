@@ -42,7 +42,7 @@ describe('ComfyModel history and job lifecycle', () => {
       outputs_count: 1,
       preview_output: { filename: 'ComfyUI_00001_.png', nodeId: '2', mediaType: 'images' },
     })
-    expect(model.hasFile('ComfyUI_00001_.png')).toBe(true)
+    expect(model.files.has('ComfyUI_00001_.png', '', 'output')).toBe(true)
   })
 
   it('returns copies, so callers cannot edit the server state', async () => {
@@ -133,7 +133,7 @@ describe('ComfyModel history and job lifecycle', () => {
     expect(model.log.map((entry) => entry.outcome)).toEqual(['success', 'lost'])
     expect(model.submit({ prompt: simWork(100) }).body).toMatchObject({ number: 0 })
     // Files are on disk, so /view still finds the first job's image.
-    expect(model.hasFile('ComfyUI_00001_.png')).toBe(true)
+    expect(model.files.has('ComfyUI_00001_.png', '', 'output')).toBe(true)
   })
 
   it('pages history like server.py: newest max_items, or from offset', async () => {

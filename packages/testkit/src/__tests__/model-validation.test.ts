@@ -132,7 +132,7 @@ describe('ComfyModel.submit input validation', () => {
     expect(model.submit({ prompt: preview(['1', -1]) }).status).toBe(200)
   })
 
-  it('leaves LoadImage’s image to the class’s own check, which is not simulated', () => {
+  it('checks LoadImage’s image in the input folder, where ComfyUI ships example.png', () => {
     const model = setup()
     expect(model.submit({ prompt: loadAndSave() })).toMatchObject({ status: 200, body: { node_errors: {} } })
   })

@@ -1,6 +1,6 @@
 import type { ComfyModel } from '../model/types'
 import { activeFault, faultedReply, NETWORK_ERROR } from './faults'
-import { findRoute } from './routes'
+import { findRoute, type ParsedForm } from './routes'
 
 export { NETWORK_ERROR } from './faults'
 
@@ -43,9 +43,10 @@ export async function handleComfyRoute(
   const { route, params } = found
   const { model } = target
   model.recordRequest(route.endpoint)
-  const bodyText = route.method === 'POST' ? await request.text() : ''
+  const form = route.form === true ? await readForm(request) : undefined
+  const bodyText = route.method === 'POST' && route.form !== true ? await request.text() : ''
   const fault = activeFault(model.fault, route.endpoint)
-  const context = { model, request, url: new URL(request.url), params, bodyText }
+  const context = { model, request, url: new URL(request.url), params, bodyText, form }
   const reply = await faultedReply(route, context, fault, options.lifetime)
   if (reply === NETWORK_ERROR) return NETWORK_ERROR
   const body = typeof reply.body === 'string' ? encoder.encode(reply.body) : reply.body
@@ -55,4 +56,17 @@ export async function handleComfyRoute(
   const headers = new Headers(reply.headers)
   headers.set('Content-Length', String(body?.byteLength ?? 0))
   return new Response(sent as BodyInit | null, { status: reply.status, headers })
+}
+
+/** A multipart body, files read whole (route handlers are synchronous); undefined when it is not one. */
+async function readForm(request: Request): Promise<ParsedForm | undefined> {
+  const data = await request.formData().catch(() => undefined)
+  if (data === undefined) return undefined
+  const fields = new Map<string, string>()
+  const files = new Map<string, { name: string; bytes: Uint8Array }>()
+  for (const [name, value] of data) {
+    if (typeof value === 'string') fields.set(name, value)
+    else files.set(name, { name: value.name, bytes: new Uint8Array(await value.arrayBuffer()) })
+  }
+  return { fields, files }
 }

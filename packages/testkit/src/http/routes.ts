@@ -9,6 +9,7 @@ import {
 import type { ComfyModel, Endpoint, HistoryQuery } from '../model/types'
 import { matchRoute } from './base-url-router'
 import { emptyReply, fileReply, internalErrorReply, jsonReply, pngBytes, type Reply } from './replies'
+import { UPLOAD_ROUTES } from './upload-routes'
 
 /** What a route handler sees of one request. */
 export interface RouteContext {
@@ -18,6 +19,14 @@ export interface RouteContext {
   params: Record<string, string>
   /** The request body, read before any fault delay so an aborted request can still take effect. */
   bodyText: string
+  /** A multipart body (routes with `form`), read in place of `bodyText`. */
+  form?: ParsedForm | undefined
+}
+
+/** A multipart body: its text fields, and its files read whole. */
+export interface ParsedForm {
+  readonly fields: ReadonlyMap<string, string>
+  readonly files: ReadonlyMap<string, { readonly name: string; readonly bytes: Uint8Array }>
 }
 
 /** One ComfyUI route of the simulated server. */
@@ -29,6 +38,8 @@ export interface Route {
   handle(context: RouteContext): Reply
   /** A 200 JSON body of the wrong shape, for the `wrongShape` fault. */
   wrongShape(context: RouteContext): unknown
+  /** The body is multipart form data (aiohttp's `request.post()`). */
+  form?: true
 }
 
 const queueInfoWrong = { exec_info: { queue_remaining: 'lots' } }
@@ -165,7 +176,7 @@ const JOB_ROUTES: readonly Route[] = [
       if (filename === '' || filename.startsWith('/') || filename.includes('..')) return emptyReply(400)
       if (!['output', 'input', 'temp'].includes(type)) return emptyReply(400)
       const subfolder = url.searchParams.get('subfolder') ?? ''
-      if (!model.hasFile(filename, subfolder, type)) return emptyReply(404)
+      if (!model.files.has(filename, subfolder, type)) return emptyReply(404)
       return fileReply(pngBytes(), 'image/png', filename)
     },
     wrongShape: () => ({ image: 42 }),
@@ -231,7 +242,7 @@ const CATALOG_ROUTES: readonly Route[] = [
 ]
 
 /** The routes the simulated server answers, as server.py defines them. */
-export const ROUTES: readonly Route[] = [...JOB_ROUTES, ...CATALOG_ROUTES]
+export const ROUTES: readonly Route[] = [...JOB_ROUTES, ...CATALOG_ROUTES, ...UPLOAD_ROUTES]
 
 /**
  * The route for this method and path (below the server's base URL, also under `/api`), with its

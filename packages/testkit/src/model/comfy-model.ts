@@ -5,10 +5,10 @@ import { EventHub } from './event-hub'
 import { HistoryStore } from './history-store'
 import { jobFromHistory, jobFromQueue } from './jobs'
 import { LoaderState } from './loader-state'
-import { OutputFiles } from './output-files'
 import { PendingQueue, toQueueItem } from './pending-queue'
 import { previewPlanner } from './previews'
 import { type JobHost, RunningJob } from './running-job'
+import { ServerFiles } from './server-files'
 import { parseSubmission } from './submission'
 import { systemStatsFor } from './system-stats'
 import {
@@ -56,7 +56,7 @@ class SimulatedComfyServer implements ComfyModel {
   readonly #events = new EventHub()
   readonly #pending = new PendingQueue()
   readonly #history = new HistoryStore()
-  readonly #files = new OutputFiles()
+  readonly #files = new ServerFiles()
   readonly #log: MutableLogEntry[] = []
   readonly #requests = zeroCounts()
   readonly #bytes = zeroCounts()
@@ -96,7 +96,7 @@ class SimulatedComfyServer implements ComfyModel {
     takeNumber: () => this.#number++,
     now: () => this.clock.now(),
     newId: () => globalThis.crypto.randomUUID(),
-    server: () => ({ nodes: this.catalog, version: this.#version }),
+    server: () => ({ nodes: this.catalog, version: this.#version, ownChecks: this.#files.ownChecks() }),
   }
 
   submit(body: unknown, context?: SubmitContext): SubmitResult {
@@ -188,8 +188,8 @@ class SimulatedComfyServer implements ComfyModel {
     return pending === undefined ? undefined : jobFromQueue(toQueueItem(pending), 'pending')
   }
 
-  hasFile(filename: string, subfolder = '', type = 'output'): boolean {
-    return this.#files.has(filename, subfolder, type)
+  get files(): ServerFiles {
+    return this.#files
   }
 
   crash(): void {

@@ -5,6 +5,7 @@ import {
   pyFloat,
   pyGet,
   pyTruthy,
+  type ValidatePromptOptions,
   validatePrompt,
 } from '@comfy-balancer/comfyui-rules'
 import type { Catalog } from './catalog'
@@ -30,7 +31,7 @@ export interface SubmissionEnv {
    * The server's node classes and model files (as its `/object_info` shows them) and its ComfyUI
    * version (which error shapes apply).
    */
-  server(): { nodes: Pick<Catalog, 'rules'>; version: string }
+  server(): { nodes: Pick<Catalog, 'rules'>; version: string; ownChecks?: ValidatePromptOptions['ownChecks'] }
 }
 
 /** What {@link parseSubmission} decides: the job to queue (and its dropped outputs' errors), or the answer. */
@@ -57,7 +58,7 @@ export function parseSubmission(body: unknown, env: SubmissionEnv, context: Subm
   if (!pyContains(body, 'prompt')) return { result: rejected(noPrompt()) }
   if (!isJsonObject(body)) throw new PythonError(`${typeof body} indices must be integers`)
   const json = body
-  const { nodes, version } = env.server()
+  const { nodes, version, ownChecks } = env.server()
   const { objectInfo, validateInputs } = nodes.rules()
   // server.py's prompt_id check, then `validate_prompt`, on the copy of the prompt that gets queued.
   const validation = validatePrompt(json.prompt, objectInfo, {
@@ -67,6 +68,7 @@ export function parseSubmission(body: unknown, env: SubmissionEnv, context: Subm
       ? json.partial_execution_targets
       : null,
     validateInputs,
+    ...(ownChecks === undefined ? {} : { ownChecks }),
   })
   if (!validation.ok && validation.error.type === 'invalid_prompt_id')
     return { result: rejected(validation.error) }

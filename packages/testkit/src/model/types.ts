@@ -10,6 +10,7 @@ import type {
 } from './comfy-types'
 import type { ModelMemoryOptions } from './model-memory'
 import type { PreviewOptions } from './previews'
+import type { ServerFiles } from './server-files'
 
 /** How a simulated server misbehaves at the HTTP layer. */
 export type FaultKind = 'refuse' | 'hang' | 'http500' | 'malformed' | 'wrongShape' | 'slow'
@@ -29,6 +30,8 @@ export type Endpoint =
   | 'interrupt'
   | 'jobs'
   | 'view'
+  /** `/upload/image`, `/upload/mask`. */
+  | 'upload'
   /** `/object_info`, `/object_info/{class}`, `/models`, `/models/{folder}`, `/embeddings`, `/extensions`, `/features`. */
   | 'catalog'
 
@@ -41,6 +44,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   'interrupt',
   'jobs',
   'view',
+  'upload',
   'catalog',
 ]
 
@@ -175,8 +179,8 @@ export interface ComfyModel {
   clearHistory(): void
   /** `GET /api/jobs/{id}`; undefined where the server answers 404. */
   jobStatus(promptId: string): JobInfo | undefined
-  /** Whether `/view` would find this file (files survive crashes, like files on disk). */
-  hasFile(filename: string, subfolder?: string, type?: string): boolean
+  /** Its folders (output, input, temp): what `/view` finds and uploads go to; they survive crashes. */
+  readonly files: ServerFiles
   /** The current speed factor. */
   readonly speed: number
   /** Changes the speed factor for jobs that start from now on; the running job keeps its speed. */

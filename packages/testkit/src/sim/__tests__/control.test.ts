@@ -121,6 +121,7 @@ describe('the control API', () => {
         interrupt: 0,
         jobs: 0,
         view: 0,
+        upload: 0,
         catalog: 0,
       },
       bytesSent: {
@@ -131,6 +132,7 @@ describe('the control API', () => {
         interrupt: 0,
         jobs: 0,
         view: 0,
+        upload: 0,
         catalog: 0,
       },
     })

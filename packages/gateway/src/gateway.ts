@@ -57,6 +57,7 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
   const app = Fastify({ bodyLimit: settings.bodyLimitBytes, logger: false })
   const running = new Set<Promise<void>>()
   const store = settings.dataDir === undefined ? undefined : new SqliteGatewayStore(settings.dataDir)
+  const uploads = new Uploads(store)
   let closing = false
   const balancer = options.balancer
   const fleet = new FleetInfo({
@@ -71,7 +72,7 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
   const context: GatewayContext = {
     balancer,
     fleet,
-    uploads: new Uploads(store),
+    uploads,
     placer: new UploadPlacer(),
     jobs: new JobTable(settings.maxHistory, store, (error) =>
       settings.log(`state: a write failed: ${error instanceof Error ? error.message : String(error)}`),
@@ -79,7 +80,7 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
     sockets: new ClientSockets(),
     tokens,
     settings,
-    validate: parts.validate ?? fleetValidator(fleet, settings.log),
+    validate: parts.validate ?? fleetValidator(fleet, uploads, settings.log),
     now: parts.now ?? (() => Date.now()),
     newId: parts.newId ?? (() => randomUUID()),
     run(job, resume = false) {

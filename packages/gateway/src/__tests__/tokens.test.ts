@@ -57,6 +57,25 @@ describe('gateway tokens', () => {
     }
   })
 
+  it('broadcasts the progress of a prompt without client_id to its caller’s sockets only, as ComfyUI would', async () => {
+    const { url } = await startGateway([{}], { tokens: [ALICE, BOB] })
+    const mine = await listen(url, 'any-id', ALICE)
+    const theirs = await listen(url, 'other-id', BOB)
+    try {
+      const posted = await comfyCalls(url, ALICE).post('/prompt', { prompt: workThenSave(2_000) })
+      const id = posted.body!.prompt_id as string
+      await mine.until((m) => m.type === 'progress' && m.data.prompt_id === id)
+      // ComfyUI sends no execution_start / executing / executed without a client id.
+      expect(mine.messages.filter((m) => m.data.prompt_id === id).every((m) => m.type === 'progress')).toBe(
+        true,
+      )
+      expect(theirs.messages.some((m) => m.data.prompt_id === id)).toBe(false)
+    } finally {
+      mine.close()
+      theirs.close()
+    }
+  })
+
   it('will not listen beyond loopback without tokens unless told it is open', () => {
     const balancer = createLoadBalancer({ config: { servers: ['http://127.0.0.1:9'] }, logger: silentLogger })
     try {

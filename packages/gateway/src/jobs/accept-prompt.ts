@@ -18,7 +18,9 @@ export type Verdict =
 /** Validates an API-format prompt as ComfyUI's `validate_prompt` would, against what the fleet can run. */
 export type PromptValidator = (
   prompt: Record<string, unknown>,
-  partialTargets?: readonly string[],
+  partialTargets: readonly string[] | undefined,
+  /** Who posts it: their uploads count as files the prompt may name. */
+  owner: Owner,
 ) => Promise<Verdict>
 
 /** A `POST /prompt` answer: the status and body to send, and the job to run when it was taken. */
@@ -66,7 +68,7 @@ export async function acceptPrompt(
   const targets = Array.isArray(json.partial_execution_targets)
     ? json.partial_execution_targets.filter((id): id is string => typeof id === 'string')
     : undefined
-  const verdict = await context.validate(json.prompt, targets)
+  const verdict = await context.validate(json.prompt, targets, owner)
   if (!verdict.ok) return { status: 400, body: { error: verdict.error, node_errors: verdict.nodeErrors } }
   const id = (promptId as string | null) ?? context.newId()
   const clientId = typeof json.client_id === 'string' && json.client_id !== '' ? json.client_id : undefined

@@ -1,5 +1,7 @@
 import { type ObjectInfo, PythonError, validatePrompt } from '@comfy-balancer/comfyui-rules'
-import { type FleetInfo, FleetInfoUnavailableError } from '../fleet/index.js'
+import { comboOptions, type FleetInfo, FleetInfoUnavailableError } from '../fleet/index.js'
+import type { StoredUpload } from '../state/gateway-store.js'
+import type { Uploads } from '../uploads/uploads.js'
 import type { PromptValidator } from './accept-prompt.js'
 
 /**
@@ -8,8 +10,12 @@ import type { PromptValidator } from './accept-prompt.js'
  * at once, not later. When no server's `/object_info` can be read the prompt is taken as it is:
  * the server it lands on validates it again.
  */
-export function fleetValidator(fleet: FleetInfo, log: (line: string) => void): PromptValidator {
-  return async (prompt, partialTargets) => {
+export function fleetValidator(
+  fleet: FleetInfo,
+  uploads: Uploads,
+  log: (line: string) => void,
+): PromptValidator {
+  return async (prompt, partialTargets, owner) => {
     let objectInfo: Awaited<ReturnType<FleetInfo['objectInfo']>>
     try {
       objectInfo = await fleet.objectInfo()
@@ -19,8 +25,10 @@ export function fleetValidator(fleet: FleetInfo, log: (line: string) => void): P
       return { ok: true, outputs: Object.keys(prompt), nodeErrors: {} }
     }
     try {
+      const uploaded = await uploads.neededBy(owner, prompt)
       const verdict = validatePrompt(prompt, objectInfo as ObjectInfo, {
         ...(partialTargets === undefined ? {} : { partialExecutionTargets: [...partialTargets] }),
+        ownChecks: imageChecks(objectInfo as ObjectInfo, uploaded),
       })
       return verdict.ok
         ? { ok: true, outputs: verdict.outputs, nodeErrors: verdict.nodeErrors }
@@ -37,4 +45,26 @@ export function fleetValidator(fleet: FleetInfo, log: (line: string) => void): P
       }
     }
   }
+}
+
+/**
+ * `LoadImage`'s own check, for the fleet: the file is one the caller uploaded through the gateway
+ * (it goes to the chosen server first), or one a server lists in its input folder.
+ */
+function imageChecks(objectInfo: ObjectInfo, uploaded: readonly StoredUpload[]) {
+  const mine = new Set(uploaded.flatMap((file) => refsOf(file)))
+  const check =
+    (className: string) =>
+    ({ image }: Readonly<Record<string, unknown>>) => {
+      const value = String(image)
+      const listed = comboOptions(objectInfo[className]?.input?.required?.image)
+      return mine.has(value) || listed?.includes(value) === true || `Invalid image file: ${value}`
+    }
+  return { LoadImage: check('LoadImage'), LoadImageMask: check('LoadImageMask') }
+}
+
+/** The ways a prompt may name an uploaded file: `name`, `sub/name`, with or without `[type]`. */
+function refsOf(file: StoredUpload): string[] {
+  const path = file.subfolder === '' ? file.filename : `${file.subfolder}/${file.filename}`
+  return file.type === 'input' ? [path, `${path} [input]`] : [`${path} [${file.type}]`]
 }

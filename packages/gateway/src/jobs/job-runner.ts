@@ -27,6 +27,9 @@ export interface RunnerHost {
   readonly closing: () => boolean
 }
 
+/** What ComfyUI sends to every socket when a prompt has no client id (the rest it does not send). */
+const BROADCAST = new Set(['progress', 'progress_state', 'execution_interrupted'])
+
 /** History keeps these messages, as ComfyUI's `add_message` records them. */
 const KEPT = new Set([
   'execution_start',
@@ -52,6 +55,8 @@ export async function runJob(host: RunnerHost, job: GatewayJob, resume = false):
   let held: StatusMessage | undefined
   const send = (type: string, data: Record<string, unknown>) => {
     if (job.clientId !== undefined) host.sockets.sendJson(job.clientId, job.owner, type, data)
+    // Without a client id ComfyUI broadcasts these (to everyone; here, to the caller's sockets).
+    else if (BROADCAST.has(type)) host.sockets.broadcastJson(job.owner, type, data)
   }
   const onEvent = (event: JobEvent) => {
     if (event.type === 'queued') {
@@ -73,6 +78,7 @@ export async function runJob(host: RunnerHost, job: GatewayJob, resume = false):
       if (relayed === undefined) return
       if (relayed.kind === 'binary') {
         if (job.clientId !== undefined) host.sockets.sendBinary(job.clientId, job.owner, relayed.bytes)
+        else host.sockets.broadcastBinary(job.owner, relayed.bytes)
         return
       }
       const { type, data } = relayed

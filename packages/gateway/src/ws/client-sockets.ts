@@ -47,6 +47,17 @@ export class ClientSockets {
     for (const socket of this.#sockets(clientId, owner)) socket.send(bytes, { binary: true })
   }
 
+  /** Sends a JSON message to every socket of `owner` (ComfyUI's broadcast, kept to the caller). */
+  broadcastJson(owner: string, type: string, data: unknown): void {
+    const text = JSON.stringify({ type, data })
+    for (const socket of this.#ownedBy(owner)) socket.send(text)
+  }
+
+  /** Sends a binary frame to every socket of `owner`. */
+  broadcastBinary(owner: string, bytes: Uint8Array): void {
+    for (const socket of this.#ownedBy(owner)) socket.send(bytes, { binary: true })
+  }
+
   /** Sends every socket of `owner` its queue length, as ComfyUI's `status` broadcast. */
   status(owner: string, remaining: number): void {
     const text = JSON.stringify({
@@ -62,6 +73,11 @@ export class ClientSockets {
     for (const socket of this.#clients.keys()) socket.close(code, reason)
     this.#clients.clear()
     this.#byId.clear()
+  }
+
+  *#ownedBy(owner: string): Iterable<WebSocket> {
+    for (const [socket, client] of this.#clients)
+      if (client.owner === owner && socket.readyState === OPEN) yield socket
   }
 
   *#sockets(clientId: string, owner: string): Iterable<WebSocket> {

@@ -124,7 +124,8 @@ const DEFAULT_NODES: Readonly<Record<string, NodeClassSpec>> = {
     category: 'image',
   },
   LoadImage: {
-    required: { image: [[], { image_upload: true }] },
+    // The input folder as a stock install has it (uploads made later are not listed here).
+    required: { image: [['example.png'], { image_upload: true }] },
     validateInputs: ['image'],
     outputs: ['IMAGE', 'MASK'],
     category: 'image',

@@ -15,6 +15,10 @@ export interface CliArgs {
   readonly open: boolean
   /** Where the gateway keeps its state; `--data-dir`, default `./comfy-gateway-data`. */
   readonly dataDir: string
+  /** Share state with other gateways on this Redis (`--redis`) instead of the data directory. */
+  readonly redis: string | undefined
+  /** This gateway's name among those sharing a Redis (`--gateway-id`). */
+  readonly gatewayId: string | undefined
   readonly help: boolean
 }
 
@@ -32,6 +36,10 @@ A ComfyUI-compatible gateway: point any ComfyUI client at it instead of one serv
   --open             serve without tokens on a non-loopback address, on purpose
   --data-dir <dir>   where prompts, history and uploads survive a restart (default
                      ./comfy-gateway-data)
+  --redis <url>      share state with other gateways on this Redis instead (they act as one; the
+                     balancers share in-flight counts and probes too)
+  --gateway-id <id>  this gateway's name on that Redis: restarted with the same id, it follows the
+                     prompts it was running (default: host name and port)
   --help             this text`
 
 /** Parses `argv` (without node and the script); throws `GatewayOptionsError` naming a bad flag. */
@@ -52,6 +60,8 @@ export function parseCliArgs(
         token: { type: 'string', multiple: true },
         open: { type: 'boolean', default: false },
         'data-dir': { type: 'string', default: 'comfy-gateway-data' },
+        redis: { type: 'string' },
+        'gateway-id': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -87,6 +97,8 @@ export function parseCliArgs(
     tokens: [...((values.token as string[] | undefined) ?? []), ...fromEnv],
     open: values.open === true,
     dataDir: values['data-dir'] as string,
+    redis: values.redis as string | undefined,
+    gatewayId: values['gateway-id'] as string | undefined,
     help: values.help === true,
   }
 }

@@ -1,6 +1,8 @@
+import { hostname } from 'node:os'
 import { envConfig, jsonConfig } from '@comfy-balancer/config'
 import { type ConfigSource, createLoadBalancer } from '@comfy-balancer/core'
 import { createNodeTransport } from '@comfy-balancer/core/node'
+import { createRedisStateStore } from '@comfy-balancer/redis'
 import { parseCliArgs, USAGE } from './cli-args.js'
 import { createGateway } from './gateway.js'
 
@@ -32,18 +34,27 @@ export async function startCli(
       : args.env
         ? envConfig({ env: env as Record<string, string | undefined> })
         : undefined
+  // Gateways on one Redis also share what their balancers know: in-flight counts, probes, owners.
+  const stateStore =
+    args.redis === undefined
+      ? undefined
+      : createRedisStateStore({ url: args.redis, prefix: 'comfy-gateway:balancer:' })
   const balancer = createLoadBalancer({
     ...(source === undefined ? { config: { servers: [...(args.servers ?? [])] } } : { source }),
     fetch: transport.fetch,
     webSocket: transport.webSocket,
+    ...(stateStore === undefined ? {} : { stateStore }),
   })
+  const port = args.port ?? 8188
   const gateway = createGateway({
     balancer,
     ...(args.host === undefined ? {} : { host: args.host }),
     ...(args.port === undefined ? {} : { port: args.port }),
     tokens: args.tokens,
     open: args.open,
-    dataDir: args.dataDir,
+    ...(args.redis === undefined
+      ? { dataDir: args.dataDir }
+      : { redis: { url: args.redis, id: args.gatewayId ?? `${hostname()}:${port}` } }),
     log,
   })
   balancer.start()
@@ -57,6 +68,7 @@ export async function startCli(
       )
       await gateway.close()
       balancer.dispose()
+      await stateStore?.dispose()
       await transport.close()
     },
   }

@@ -5,6 +5,7 @@ import type { PromptValidator } from './jobs/accept-prompt.js'
 import type { GatewayJob } from './jobs/gateway-job.js'
 import type { JobTable } from './jobs/job-table.js'
 import type { GatewaySettings } from './options.js'
+import type { GatewayBus } from './state/gateway-bus.js'
 import type { UploadPlacer } from './uploads/place-uploads.js'
 import type { Uploads } from './uploads/uploads.js'
 import type { ClientSockets } from './ws/client-sockets.js'
@@ -21,6 +22,8 @@ export interface GatewayContext {
   readonly uploads: Uploads
   /** Puts a prompt's uploads on its server before the prompt is posted there. */
   readonly placer: UploadPlacer
+  /** To the other gateways sharing this one's state (Redis), when there are any. */
+  readonly bus?: GatewayBus | undefined
   /** The fleet's `/object_info`, `/models`, … read from every server, merged and cached. */
   readonly fleet: FleetInfo
   readonly now: () => number

@@ -20,6 +20,8 @@ import { statusPage } from './routes/status-page.js'
 import { uploadRoutes } from './routes/upload-routes.js'
 import { viewRoute } from './routes/view-route.js'
 import { wsRoute } from './routes/ws-route.js'
+import { fromOtherGateway } from './state/from-other-gateway.js'
+import { RedisGatewayStore } from './state/redis-store.js'
 import { SqliteGatewayStore } from './state/sqlite-store.js'
 import { UploadPlacer } from './uploads/place-uploads.js'
 import { Uploads } from './uploads/uploads.js'
@@ -56,7 +58,9 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
     throw new UnsafeBindError(settings.host)
   const app = Fastify({ bodyLimit: settings.bodyLimitBytes, logger: false })
   const running = new Set<Promise<void>>()
-  const store = settings.dataDir === undefined ? undefined : new SqliteGatewayStore(settings.dataDir)
+  const shared = settings.redis === undefined ? undefined : new RedisGatewayStore(settings.redis)
+  const store =
+    shared ?? (settings.dataDir === undefined ? undefined : new SqliteGatewayStore(settings.dataDir))
   const uploads = new Uploads(store)
   let closing = false
   const balancer = options.balancer
@@ -77,7 +81,8 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
     jobs: new JobTable(settings.maxHistory, store, (error) =>
       settings.log(`state: a write failed: ${error instanceof Error ? error.message : String(error)}`),
     ),
-    sockets: new ClientSockets(),
+    sockets: new ClientSockets(shared),
+    bus: shared,
     tokens,
     settings,
     validate: parts.validate ?? fleetValidator(fleet, uploads, settings.log),
@@ -143,8 +148,13 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
       if (store !== undefined) {
         // What a previous process took: history back in place, unfinished prompts followed again.
         const { jobs, counter } = await store.load()
+        await shared?.ready()
+        shared?.subscribe((message) => fromOtherGateway(context, message))
         context.jobs.restore(jobs, counter)
-        const unfinished = context.jobs.unfinished()
+        // Shared state: only this gateway's own prompts are its to follow; the others' runners do.
+        const unfinished = context.jobs
+          .unfinished()
+          .filter((job) => shared === undefined || job.runner === shared.id)
         for (const job of unfinished) context.run(job, true)
         if (jobs.length > 0)
           settings.log(`state: ${jobs.length} prompts restored, ${unfinished.length} followed again`)

@@ -26,6 +26,13 @@ export interface GatewayOptions {
    * servers. Default: none (state lives in the process only).
    */
   readonly dataDir?: string
+  /**
+   * Share state with other gateways through Redis, instead of `dataDir`: gateways on one Redis (and
+   * one `prefix`) behind an ordinary HTTP load balancer act as one — a prompt posted through one is
+   * visible, interruptible and streamed through another. `id` names this gateway (default: a new one
+   * per process); one restarted with the same id follows the prompts it was running.
+   */
+  readonly redis?: { readonly url: string; readonly prefix?: string; readonly id?: string }
   /** One line per job and errors; default `console`. */
   readonly log?: (line: string) => void
 }
@@ -40,6 +47,7 @@ export interface GatewaySettings {
   readonly maxHistory: number
   readonly log: (line: string) => void
   readonly dataDir: string | undefined
+  readonly redis: GatewayOptions['redis']
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
@@ -78,5 +86,10 @@ export function gatewaySettings(options: GatewayOptions): GatewaySettings {
   const { dataDir } = options
   if (dataDir !== undefined && (typeof dataDir !== 'string' || dataDir === ''))
     throw new GatewayOptionsError(`dataDir must be a directory path; got ${String(dataDir)}.`)
-  return { host, port, tokens: [...tokens], open, bodyLimitBytes, maxHistory, log, dataDir }
+  const { redis } = options
+  if (redis !== undefined && dataDir !== undefined)
+    throw new GatewayOptionsError('Give dataDir or redis, not both: the state lives in one place.')
+  if (redis !== undefined && !/^rediss?:\/\//.test(String(redis.url)))
+    throw new GatewayOptionsError('redis.url must be a redis:// or rediss:// URL.')
+  return { host, port, tokens: [...tokens], open, bodyLimitBytes, maxHistory, log, dataDir, redis }
 }

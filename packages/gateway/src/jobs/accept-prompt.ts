@@ -45,6 +45,7 @@ export async function acceptPrompt(
     readonly validate: PromptValidator
     readonly now: () => number
     readonly newId: () => string
+    readonly bus?: { readonly id: string } | undefined
   },
 ): Promise<Acceptance> {
   const json = isRecord(body) ? body : {}
@@ -85,6 +86,7 @@ export async function acceptPrompt(
     outputsToExecute: verdict.outputs,
     clientId: clientId ?? (typeof extraData.client_id === 'string' ? extraData.client_id : undefined),
     owner,
+    ...(context.bus === undefined ? {} : { runner: context.bus.id }),
     status: 'pending',
     messages: [],
     outputs: {},

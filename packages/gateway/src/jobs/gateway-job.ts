@@ -15,6 +15,8 @@ export interface GatewayJob {
   readonly clientId: string | undefined
   /** Who posted it (a token's id; `''` on an open gateway): only they see it. */
   readonly owner: string
+  /** The gateway that runs it, when several share their state: the one to ask to stop it. */
+  readonly runner?: string
   status: 'pending' | 'running' | 'done'
   /** The server it is on now, and the prompt id it runs as there (a rerun gets a new one). */
   serverId?: string

@@ -57,6 +57,23 @@ export class JobTable {
     this.touch(job)
   }
 
+  /**
+   * Another gateway's change to a job (it runs it, or took it out): taken as it is, not written
+   * again. History keeps the order in which finished jobs arrive.
+   */
+  apply(promptId: string, job: GatewayJob | undefined): void {
+    if (job === undefined) {
+      this.#forget(promptId, false)
+      this.#wake(promptId)
+      return
+    }
+    this.#jobs.set(promptId, job)
+    if (job.status !== 'done') return
+    if (!this.#history.has(promptId)) this.#history.set(promptId, true)
+    for (const output of Object.values(job.outputs)) this.#noteFiles(job, output)
+    this.#wake(promptId)
+  }
+
   /** Writes the job's current state (after it moved to a server, started, …). */
   touch(job: GatewayJob): void {
     if (this.#jobs.get(job.promptId) === job) this.#write(this.store?.saveJob(job))
@@ -64,6 +81,11 @@ export class JobTable {
 
   has(promptId: string): boolean {
     return this.#jobs.has(promptId)
+  }
+
+  /** Any caller's job, for the gateway's own bookkeeping (never answer a caller with it). */
+  find(promptId: string): GatewayJob | undefined {
+    return this.#jobs.get(promptId)
   }
 
   /** The caller's job, or undefined (someone else's is as good as unknown). */
@@ -202,10 +224,10 @@ export class JobTable {
     return [...this.#jobs.values()].filter((job) => job.status !== 'done')
   }
 
-  #forget(promptId: string): void {
+  #forget(promptId: string, write = true): void {
     this.#history.delete(promptId)
     this.#jobs.delete(promptId)
-    this.#write(this.store?.deleteJob(promptId))
+    if (write) this.#write(this.store?.deleteJob(promptId))
     for (const key of this.#fileKeys.get(promptId) ?? []) {
       if (this.#files.get(key)?.promptId === promptId) this.#files.delete(key)
     }

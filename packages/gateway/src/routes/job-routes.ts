@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { GatewayContext } from '../context.js'
 import { acceptPrompt } from '../jobs/accept-prompt.js'
+import { stopJob } from '../jobs/stop-job.js'
 
 /** `/prompt`, `/queue`, `/interrupt` and `/history`: the caller's prompts as one virtual ComfyUI. */
 export function jobRoutes(app: FastifyInstance, context: GatewayContext): void {
@@ -28,8 +29,7 @@ export function jobRoutes(app: FastifyInstance, context: GatewayContext): void {
       const job = jobs.get(id, request.owner)
       // ComfyUI's delete never touches a running prompt.
       if (job === undefined || job.status !== 'pending') continue
-      job.removed = true
-      await context.balancer.interrupt(id).catch(() => false)
+      await stopJob(context, job, 'remove')
     }
     return reply.code(200).send()
   })
@@ -41,7 +41,7 @@ export function jobRoutes(app: FastifyInstance, context: GatewayContext): void {
     const targets = id === undefined ? jobs.queue(request.owner).running : [jobs.get(id, request.owner)]
     for (const job of targets) {
       if (job === undefined || job.status === 'done') continue
-      await context.balancer.interrupt(job.promptId).catch(() => false)
+      await stopJob(context, job, 'interrupt')
     }
     return reply.code(200).send()
   })

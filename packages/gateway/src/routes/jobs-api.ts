@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import type { GatewayContext } from '../context.js'
 import { type GatewayJob, historyEntry } from '../jobs/gateway-job.js'
+import { stopJob } from '../jobs/stop-job.js'
 
 /** What the jobs API reads and acts on: the job table, and the balancer to stop jobs. */
-export type JobsApiContext = Pick<GatewayContext, 'balancer' | 'jobs'>
+export type JobsApiContext = Pick<GatewayContext, 'balancer' | 'jobs' | 'bus'>
 
 const STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'cancelled']
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
@@ -101,8 +102,7 @@ export function jobsApiRoutes(app: FastifyInstance, context: JobsApiContext): vo
 async function cancel(context: JobsApiContext, owner: string, id: string): Promise<boolean> {
   const job = context.jobs.get(id, owner)
   if (job === undefined || job.status === 'done' || job.removed === true) return false
-  if (job.status === 'pending') job.removed = true
-  return context.balancer.interrupt(id).catch(() => false)
+  return stopJob(context, job, job.status === 'pending' ? 'remove' : 'interrupt')
 }
 
 /** The list query as ComfyUI's `get_jobs` reads it, or its 400 message. */

@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws'
+import type { BusMessage, GatewayBus } from '../state/gateway-bus.js'
 
 const OPEN = 1
 
@@ -14,6 +15,26 @@ interface Client {
 export class ClientSockets {
   readonly #byId = new Map<string, Set<WebSocket>>()
   readonly #clients = new Map<WebSocket, Client>()
+
+  /** With a bus, every message also goes to the other gateways' sockets of the same caller. */
+  constructor(private readonly bus?: GatewayBus) {}
+
+  /** A message another gateway sent: to this gateway's sockets only. */
+  receive(message: BusMessage): void {
+    if (message.kind === 'json') {
+      if (message.clientId === undefined)
+        this.#toOwner(message.owner, JSON.stringify({ type: message.type, data: message.data }))
+      else
+        this.#toClient(
+          message.clientId,
+          message.owner,
+          JSON.stringify({ type: message.type, data: message.data }),
+        )
+    } else if (message.kind === 'binary') {
+      if (message.clientId === undefined) this.#toOwner(message.owner, message.bytes)
+      else this.#toClient(message.clientId, message.owner, message.bytes)
+    }
+  }
 
   add(socket: WebSocket, client: Client): void {
     this.#clients.set(socket, client)
@@ -38,34 +59,31 @@ export class ClientSockets {
 
   /** Sends a JSON message to the sockets of `clientId` that belong to `owner`. */
   sendJson(clientId: string, owner: string, type: string, data: unknown): void {
-    const text = JSON.stringify({ type, data })
-    for (const socket of this.#sockets(clientId, owner)) socket.send(text)
+    this.#toClient(clientId, owner, JSON.stringify({ type, data }))
+    this.bus?.publish({ kind: 'json', owner, clientId, type, data })
   }
 
   /** Sends a binary frame (a preview) as the server sent it. */
   sendBinary(clientId: string, owner: string, bytes: Uint8Array): void {
-    for (const socket of this.#sockets(clientId, owner)) socket.send(bytes, { binary: true })
+    this.#toClient(clientId, owner, bytes)
+    this.bus?.publish({ kind: 'binary', owner, clientId, bytes })
   }
 
   /** Sends a JSON message to every socket of `owner` (ComfyUI's broadcast, kept to the caller). */
   broadcastJson(owner: string, type: string, data: unknown): void {
-    const text = JSON.stringify({ type, data })
-    for (const socket of this.#ownedBy(owner)) socket.send(text)
+    this.#toOwner(owner, JSON.stringify({ type, data }))
+    this.bus?.publish({ kind: 'json', owner, type, data })
   }
 
   /** Sends a binary frame to every socket of `owner`. */
   broadcastBinary(owner: string, bytes: Uint8Array): void {
-    for (const socket of this.#ownedBy(owner)) socket.send(bytes, { binary: true })
+    this.#toOwner(owner, bytes)
+    this.bus?.publish({ kind: 'binary', owner, bytes })
   }
 
   /** Sends every socket of `owner` its queue length, as ComfyUI's `status` broadcast. */
   status(owner: string, remaining: number): void {
-    const text = JSON.stringify({
-      type: 'status',
-      data: { status: { exec_info: { queue_remaining: remaining } } },
-    })
-    for (const [socket, client] of this.#clients)
-      if (client.owner === owner && socket.readyState === OPEN) socket.send(text)
+    this.broadcastJson(owner, 'status', { status: { exec_info: { queue_remaining: remaining } } })
   }
 
   /** Closes every socket (shutdown). */
@@ -75,15 +93,18 @@ export class ClientSockets {
     this.#byId.clear()
   }
 
-  *#ownedBy(owner: string): Iterable<WebSocket> {
-    for (const [socket, client] of this.#clients)
-      if (client.owner === owner && socket.readyState === OPEN) yield socket
+  #toOwner(owner: string, payload: string | Uint8Array): void {
+    for (const [socket, client] of this.#clients) {
+      if (client.owner === owner && socket.readyState === OPEN)
+        socket.send(payload, { binary: typeof payload !== 'string' })
+    }
   }
 
-  *#sockets(clientId: string, owner: string): Iterable<WebSocket> {
+  #toClient(clientId: string, owner: string, payload: string | Uint8Array): void {
     for (const socket of this.#byId.get(clientId) ?? []) {
       // A client id is not a secret: another caller's socket with the same id gets nothing.
-      if (this.#clients.get(socket)?.owner === owner && socket.readyState === OPEN) yield socket
+      if (this.#clients.get(socket)?.owner === owner && socket.readyState === OPEN)
+        socket.send(payload, { binary: typeof payload !== 'string' })
     }
   }
 }

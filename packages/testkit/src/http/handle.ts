@@ -1,6 +1,7 @@
 import type { ComfyModel } from '../model/types'
 import { activeFault, faultedReply, NETWORK_ERROR } from './faults'
-import { findRoute, type ParsedForm } from './routes'
+import type { ParsedForm } from './route-types'
+import { findRoute } from './routes'
 
 export { NETWORK_ERROR } from './faults'
 

@@ -1,5 +1,5 @@
 import { emptyReply, jsonReply, type Reply } from './replies'
-import type { Route, RouteContext } from './routes'
+import type { Route, RouteContext } from './route-types'
 
 const FOLDERS = new Set(['input', 'temp', 'output'])
 

@@ -1,0 +1,104 @@
+import { createLoadBalancer, type LoadBalancer, silentLogger } from '@comfy-balancer/core'
+import { createNodeTransport } from '@comfy-balancer/core/node'
+import { type RedisServer, startRedisServer } from '@comfy-balancer/testkit/redis'
+import { type SimCluster, startSimCluster } from '@comfy-balancer/testkit/sim'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createGateway, type Gateway } from '../index.js'
+import { comfyCalls, listen, workThenSave } from './client-calls.js'
+
+/** Two gateways on one Redis, as behind an ordinary HTTP load balancer: one virtual ComfyUI. */
+let redis: RedisServer
+beforeAll(async () => {
+  redis = await startRedisServer()
+})
+afterAll(async () => {
+  await redis.close()
+})
+
+const transport = createNodeTransport()
+const live: Array<{ gateway: Gateway; balancer: LoadBalancer }> = []
+let cluster: SimCluster | undefined
+afterEach(async () => {
+  for (const { gateway, balancer } of live.splice(0)) {
+    await gateway.close()
+    balancer.dispose()
+  }
+  await cluster?.close()
+})
+
+async function twoGateways(prefix: string) {
+  cluster = await startSimCluster([{}, {}], { timeScale: 0.05 })
+  const start = async () => {
+    const balancer = createLoadBalancer({
+      config: { servers: [...cluster!.urls], probe: { queueMode: 'ws' } },
+      clock: cluster!.clock,
+      fetch: transport.fetch,
+      webSocket: transport.webSocket,
+      logger: silentLogger,
+    })
+    const gateway = createGateway({
+      balancer,
+      port: 0,
+      redis: { url: redis.url, prefix },
+      log: () => undefined,
+    })
+    live.push({ gateway, balancer })
+    const url = await gateway.listen()
+    await balancer.refresh()
+    return url
+  }
+  return [await start(), await start()] as const
+}
+
+const done = (id: string) => (m: { type: string; data: Record<string, unknown> }) =>
+  m.type === 'executing' && m.data.node === null && m.data.prompt_id === id
+
+describe('two gateways on one Redis', () => {
+  it('post through one; stream, list and read history through the other', async () => {
+    const [a, b] = await twoGateways('two-a:')
+    const socket = await listen(b, 'shared-client')
+    try {
+      const posted = await comfyCalls(a).post('/prompt', {
+        prompt: workThenSave(2_000),
+        client_id: 'shared-client',
+      })
+      const id = posted.body!.prompt_id as string
+      await socket.until((m) => m.type === 'execution_start' && m.data.prompt_id === id)
+      expect(
+        (await comfyCalls(b).get('/queue')).body!.queue_running.map((item: unknown[]) => item[1]),
+      ).toEqual([id])
+      await socket.until(done(id))
+      const types = socket.messages.filter((m) => m.data.prompt_id === id).map((m) => m.type)
+      expect(types[0]).toBe('execution_start')
+      expect(types).toContain('executed')
+      expect(types.at(-1)).toBe('executing')
+      const entry = (await comfyCalls(b).get(`/history/${id}`)).body![id]
+      expect(entry.status.status_str).toBe('success')
+      // The output is served through the gateway that did not run it, from the server that wrote it.
+      const image = entry.outputs['2'].images[0]
+      expect((await fetch(`${b}/view?${new URLSearchParams(image)}`)).status).toBe(200)
+    } finally {
+      socket.close()
+    }
+  })
+
+  it('interrupts through one a prompt the other runs', async () => {
+    const [a, b] = await twoGateways('two-b:')
+    const socket = await listen(a, 'c2')
+    try {
+      const id = (await comfyCalls(a).post('/prompt', { prompt: workThenSave(3_600_000), client_id: 'c2' }))
+        .body!.prompt_id as string
+      await socket.until((m) => m.type === 'execution_start' && m.data.prompt_id === id)
+      // b learns of it over Redis; wait until it lists it as running there.
+      while ((await comfyCalls(b).get('/queue')).body!.queue_running.length === 0)
+        await socket.until(() => true)
+      await comfyCalls(b).post('/interrupt', { prompt_id: id })
+      await socket.until(done(id))
+      const entry = (await comfyCalls(b).get(`/history/${id}`)).body![id]
+      expect(entry.status.messages.map(([type]: [string]) => type)).toContain('execution_interrupted')
+      expect(cluster!.sims.flatMap((sim) => sim.log.map((run) => run.outcome))).toEqual(['interrupted'])
+    } finally {
+      socket.close()
+    }
+  })
+})

@@ -34,6 +34,8 @@ export interface GatewayContext {
   run(job: GatewayJob, resume?: boolean): void
   /** Called once per job when it ends (success, error or interrupted; not when removed unrun). */
   readonly jobEnded: Array<(job: GatewayJob) => void>
+  /** Called each time a job is run again elsewhere (its run failed, or its server lost it). */
+  readonly jobRetried: Array<(job: GatewayJob) => void>
   /** True while the gateway shuts down: a job cut off then is left for the next process. */
   readonly closing: () => boolean
 }

@@ -99,6 +99,7 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
     },
     log: settings.log,
     jobEnded: [],
+    jobRetried: [],
     closing: () => closing,
   }
   app.register(websocket, { options: { maxPayload: settings.bodyLimitBytes } })

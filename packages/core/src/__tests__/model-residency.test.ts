@@ -39,14 +39,18 @@ async function runAll(vramSlots: number, ckpts: readonly string[], modelSlots?: 
   const sim = cluster.sims[0]!
   await b.refresh()
   await until(b, (s) => sim.wsClients === 1 && s.servers[0]?.capabilities !== undefined)
+  const loads: string[] = []
+  b.on('model-loaded', ({ model }) => loads.push(model))
   for (const ckpt of ckpts) await b.run(render(ckpt))
   const server = b.getSnapshot().servers[0]!
-  return { models: server.models as ModelState, jobMs: server.jobMs, log: sim.model.log }
+  return { models: server.models as ModelState, jobMs: server.jobMs, log: sim.model.log, loads }
 }
 
 describe('model residency and load times, learned from what ran', () => {
   it('learns each model’s load time from its loader and keeps loads out of the job time', async () => {
-    const { models, jobMs } = await runAll(1, ['a.safetensors', 'b.safetensors', 'b.safetensors'])
+    const { models, jobMs, loads } = await runAll(1, ['a.safetensors', 'b.safetensors', 'b.safetensors'])
+    // Each load from disk is an event; the third job found b held.
+    expect(loads).toEqual(['a.safetensors', 'b.safetensors'])
     expect(models.held).toEqual(['b.safetensors'])
     expect(models.slots).toBe(1)
     expect(models.loadMs['a.safetensors']).toBeGreaterThan(8_000)

@@ -60,6 +60,8 @@ export interface BalancerEvents {
     readonly removed: readonly string[]
     readonly changed: readonly string[]
   }
+  /** A job's loader read a model from disk on a server (timed by its pushed messages), taking `ms`. */
+  'model-loaded': { readonly serverId: string; readonly model: string; readonly ms: number }
   /** Something went wrong that did not throw to a caller (a probe, a strategy, a config reload). */
   error: { readonly error: ComfyBalancerError; readonly serverId?: string }
 }

@@ -61,7 +61,10 @@ export function createJobService(
       fit: parts.fit,
       serverIds: () => servers.ids(),
       assigned: (id, models) => parts.models.assigned(id, models),
-      modelLoaded: (id, model, ms) => parts.models.loaded(id, model, ms),
+      modelLoaded: (id, model, ms) => {
+        if (parts.models.loaded(id, model, ms) && ms !== undefined)
+          parts.events.emit('model-loaded', { serverId: id, model, ms })
+      },
       shareOwner: (promptId, serverId) => shared?.owned(promptId, serverId, OWNERSHIP_TTL_MS),
       findOwner: (promptId) => shared?.ownerOf(promptId) ?? Promise.resolve(undefined),
       pushes: (id) => sockets.isOpen(id),

@@ -42,7 +42,8 @@ export class ModelBook {
    * what ran: a model used 3 distinct models ago that did not load means at least 3 slots, one used
    * 2 ago that loaded means fewer than 2.
    */
-  loaded(serverId: string, model: string, ms: number | undefined): void {
+  /** Returns whether it was a load from disk (a timed run not fast enough to have been held). */
+  loaded(serverId: string, model: string, ms: number | undefined): boolean {
     const ran = this.#ran.get(serverId) ?? []
     const at = ran.indexOf(model)
     const ago = at < 0 ? undefined : ran.length - at
@@ -50,13 +51,15 @@ export class ModelBook {
     ran.push(model)
     if (ran.length > MAX_LEARNED_SLOTS + 1) ran.shift()
     this.#ran.set(serverId, ran)
-    if (ms === undefined || !Number.isFinite(ms)) return
+    if (ms === undefined || !Number.isFinite(ms)) return false
+    let fromDisk = false
     const hinted = this.slotsHint(serverId) !== undefined
     this.store.update(serverId, (server) => {
       const state = this.#state(server)
       // Much faster than this model's loads there: it was held (the rest is message latency).
       const known = state.loadMs[model]
       const held = ms < Math.max(HELD_BELOW_MS, known === undefined ? 0 : known * HELD_BELOW_SHARE)
+      fromDisk = !held
       let slots = state.slots
       if (!hinted && ago !== undefined) {
         if (held && ago > slots) slots = Math.min(MAX_LEARNED_SLOTS, ago)
@@ -71,6 +74,7 @@ export class ModelBook {
         slots > state.slots ? heldAfter(ran.slice(-slots), state.held, slots) : state.held.slice(-slots)
       return modelsChanged(server, { ...state, slots, held: nowHeld, loadMs })
     })
+    return fromDisk
   }
 
   /** The server restarted or its config changed: it holds nothing now (load times stay). */

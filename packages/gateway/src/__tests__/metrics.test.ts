@@ -118,6 +118,8 @@ describe('/metrics', () => {
     const { text } = await scrape(url)
     const after = [...ejected]
     expect(value(text, 'comfy_gateway_jobs_total', { outcome: 'error' })).toBe(1)
+    // It ran twice: once more on the other server after the first run failed.
+    expect(value(text, 'comfy_gateway_retries_total', {})).toBe(1)
     expect(before.length).toBeGreaterThan(0)
     for (const { id } of balancer.getSnapshot().servers) {
       const count = value(text, 'comfy_gateway_ejections_total', { server: id })
@@ -129,6 +131,32 @@ describe('/metrics', () => {
     const servers = new Set(samples(text).flatMap((s) => (s.labels.server ? [s.labels.server] : [])))
     expect([...servers].sort()).toEqual(['gpu-1', 'gpu-2'])
     for (const secret of ['s3cret', 'gw:', '127.0.0.1', '://']) expect(text).not.toContain(secret)
+  })
+
+  it('counts the models its prompts loaded from disk, not those found in VRAM', async () => {
+    const GB = 1e9
+    const spec = {
+      catalog: { models: { checkpoints: ['a.safetensors'] } },
+      models: { sizes: { 'a.safetensors': 10 * GB }, bytesPerSecond: GB, vramSlots: 1 },
+    }
+    const { url, balancer } = await startGateway([spec])
+    const render = {
+      '1': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'a.safetensors' } },
+      '2': { class_type: 'SimWork', inputs: { ms: 100, model: ['1', 0] } },
+    }
+    const socket = await listen(url, 'm4')
+    try {
+      for (let i = 0; i < 2; i++) {
+        const { prompt_id } = (await comfyCalls(url).post('/prompt', { prompt: render, client_id: 'm4' }))
+          .body!
+        await socket.until(done(prompt_id))
+      }
+    } finally {
+      socket.close()
+    }
+    const { text } = await scrape(url)
+    const server = balancer.getSnapshot().servers[0]!.id
+    expect(value(text, 'comfy_gateway_model_loads_total', { server })).toBe(1)
   })
 
   it('takes a token like every other route on a gateway with tokens', async () => {

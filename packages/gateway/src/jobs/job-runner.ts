@@ -21,6 +21,7 @@ export interface RunnerHost {
   readonly now: () => number
   readonly log: (line: string) => void
   readonly jobEnded: ReadonlyArray<(job: GatewayJob) => void>
+  readonly jobRetried: ReadonlyArray<(job: GatewayJob) => void>
   readonly uploads: Uploads
   readonly placer: UploadPlacer
   /** True while the gateway shuts down: a job cut off then is left for the next process. */
@@ -71,6 +72,7 @@ export async function runJob(host: RunnerHost, job: GatewayJob, resume = false):
       job.outputs = {}
       job.meta = {}
       host.jobs.touch(job)
+      for (const listener of host.jobRetried) listener(job)
     } else if (event.type === 'message') {
       const wasRunning = job.status === 'running'
       const relayed = relay(job, event.serverId, event.message)

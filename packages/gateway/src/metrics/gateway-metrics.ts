@@ -3,7 +3,7 @@ import type { GatewayContext } from '../context.js'
 import type { GatewayJob } from '../jobs/gateway-job.js'
 
 /** What the gateway's metrics read: the balancer, the job table, the client sockets, the job-ended hooks. */
-export type MetricsSource = Pick<GatewayContext, 'balancer' | 'jobs' | 'sockets' | 'jobEnded'>
+export type MetricsSource = Pick<GatewayContext, 'balancer' | 'jobs' | 'sockets' | 'jobEnded' | 'jobRetried'>
 
 /** One gateway's metrics, in a registry of its own. */
 export interface GatewayMetrics {
@@ -59,6 +59,20 @@ export function createGatewayMetrics(source: MetricsSource): GatewayMetrics {
       // Every server has a series from the first scrape, so `rate()` sees its first ejection.
       for (const server of serverIds()) this.inc({ server }, 0)
     },
+  })
+  const modelLoads = new Counter({
+    name: 'comfy_gateway_model_loads_total',
+    help: 'Models read from disk by the loaders of the gateway’s prompts, by server (a model held in VRAM is not a load).',
+    labelNames: ['server'] as const,
+    registers,
+    collect() {
+      for (const server of serverIds()) this.inc({ server }, 0)
+    },
+  })
+  const retries = new Counter({
+    name: 'comfy_gateway_retries_total',
+    help: 'Prompts run again on another server after their run failed or their server lost them.',
+    registers,
   })
   new Gauge({
     name: 'comfy_gateway_queue_depth',
@@ -118,12 +132,18 @@ export function createGatewayMetrics(source: MetricsSource): GatewayMetrics {
   }
   source.jobEnded.push(onJobEnded)
   const offEjected = balancer.on('ejected', (event) => ejections.inc({ server: event.server.id }))
+  const offLoaded = balancer.on('model-loaded', (event) => modelLoads.inc({ server: event.serverId }))
+  const onRetried = () => retries.inc()
+  source.jobRetried.push(onRetried)
   return {
     registry,
     close() {
       offEjected()
+      offLoaded()
       const at = source.jobEnded.indexOf(onJobEnded)
       if (at !== -1) source.jobEnded.splice(at, 1)
+      const retriedAt = source.jobRetried.indexOf(onRetried)
+      if (retriedAt !== -1) source.jobRetried.splice(retriedAt, 1)
     },
   }
 }

@@ -3,6 +3,7 @@ import type { TokenCheck } from './auth.js'
 import type { FleetInfo } from './fleet/index.js'
 import type { PromptValidator } from './jobs/accept-prompt.js'
 import type { GatewayJob } from './jobs/gateway-job.js'
+import type { HandOvers } from './jobs/hand-overs.js'
 import type { JobTable } from './jobs/job-table.js'
 import type { GatewaySettings } from './options.js'
 import type { GatewayBus } from './state/gateway-bus.js'
@@ -34,6 +35,8 @@ export interface GatewayContext {
   run(job: GatewayJob, resume?: boolean): void
   /** Called once per job when it ends (success, error or interrupted; not when removed unrun). */
   readonly jobEnded: Array<(job: GatewayJob) => void>
+  /** Prompts being posted to a server now: a stopping gateway waits for them. */
+  readonly handOvers: HandOvers
   /** Called each time a job is run again elsewhere (its run failed, or its server lost it). */
   readonly jobRetried: Array<(job: GatewayJob) => void>
   /** True while the gateway shuts down: a job cut off then is left for the next process. */

@@ -8,6 +8,7 @@ import { UnsafeBindError } from './errors.js'
 import { FleetInfo } from './fleet/index.js'
 import type { PromptValidator } from './jobs/accept-prompt.js'
 import { fleetValidator } from './jobs/fleet-validator.js'
+import { HandOvers } from './jobs/hand-overs.js'
 import { runJob } from './jobs/job-runner.js'
 import { JobTable } from './jobs/job-table.js'
 import { metricsRoute } from './metrics/index.js'
@@ -100,6 +101,7 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
     log: settings.log,
     jobEnded: [],
     jobRetried: [],
+    handOvers: new HandOvers(),
     closing: () => closing,
   }
   app.register(websocket, { options: { maxPayload: settings.bodyLimitBytes } })
@@ -165,6 +167,8 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
     },
     async close() {
       closing = true
+      // A prompt half-way to a server lands there (and is written down) before the state closes.
+      await context.handOvers.idle(10_000)
       context.sockets.closeAll(1001, 'gateway shutting down')
       fleet.close()
       await app.close()

@@ -11,6 +11,7 @@ import type { UploadPlacer } from '../uploads/place-uploads.js'
 import type { Uploads } from '../uploads/uploads.js'
 import type { ClientSockets } from '../ws/client-sockets.js'
 import type { GatewayJob, StatusMessage } from './gateway-job.js'
+import type { HandOvers } from './hand-overs.js'
 import type { JobTable } from './job-table.js'
 
 /** What running a job needs from the gateway. */
@@ -22,6 +23,7 @@ export interface RunnerHost {
   readonly log: (line: string) => void
   readonly jobEnded: ReadonlyArray<(job: GatewayJob) => void>
   readonly jobRetried: ReadonlyArray<(job: GatewayJob) => void>
+  readonly handOvers: HandOvers
   readonly uploads: Uploads
   readonly placer: UploadPlacer
   /** True while the gateway shuts down: a job cut off then is left for the next process. */
@@ -61,6 +63,7 @@ export async function runJob(host: RunnerHost, job: GatewayJob, resume = false):
   }
   const onEvent = (event: JobEvent) => {
     if (event.type === 'queued') {
+      host.handOvers.end(job.promptId)
       job.serverId = event.serverId
       job.runningAs = event.promptId
       host.jobs.touch(job)
@@ -94,6 +97,7 @@ export async function runJob(host: RunnerHost, job: GatewayJob, resume = false):
     const result = await follow(host, job, onEvent, resume)
     succeeded(job, result, host.now())
   } catch (error) {
+    host.handOvers.end(job.promptId)
     // Shutting down: the job is not over, a restarted gateway follows it from where it is stored.
     if (host.closing()) return
     if (job.removed === true) {
@@ -121,10 +125,17 @@ function follow(host: RunnerHost, job: GatewayJob, onEvent: (event: JobEvent) =>
   // Written before the POST lands: a gateway that dies now knows where the prompt may be. The
   // prompt's uploads go to that server first.
   const beforePost = async (server: { readonly id: string; readonly target: RequestTarget }) => {
+    host.handOvers.start(job.promptId)
     job.serverId = server.id
     host.jobs.touch(job)
-    const uploads = await host.uploads.neededBy(job.owner, job.prompt)
-    if (uploads.length > 0) await host.placer.place(server, uploads)
+    try {
+      const uploads = await host.uploads.neededBy(job.owner, job.prompt)
+      if (uploads.length > 0) await host.placer.place(server, uploads)
+    } catch (error) {
+      // Not posted: the balancer tries another server, or the prompt waits again.
+      host.handOvers.end(job.promptId)
+      throw error
+    }
   }
   const submit = { extraData: job.extraData, job: { priority: -job.number }, beforePost }
   if (resume && job.serverId !== undefined) {

@@ -21,7 +21,7 @@ import { statusPage } from './routes/status-page.js'
 import { uploadRoutes } from './routes/upload-routes.js'
 import { viewRoute } from './routes/view-route.js'
 import { wsRoute } from './routes/ws-route.js'
-import { fromOtherGateway } from './state/from-other-gateway.js'
+import { fromOtherGateway, takeOver } from './state/from-other-gateway.js'
 import { RedisGatewayStore } from './state/redis-store.js'
 import { SqliteGatewayStore } from './state/sqlite-store.js'
 import { UploadPlacer } from './uploads/place-uploads.js'
@@ -64,6 +64,7 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
     shared ?? (settings.dataDir === undefined ? undefined : new SqliteGatewayStore(settings.dataDir))
   const uploads = new Uploads(store)
   let closing = false
+  let sweeper: ReturnType<typeof setInterval> | undefined
   const balancer = options.balancer
   const fleet = new FleetInfo({
     // The balancer's servers as they are in force now, with their credentials (never logged).
@@ -167,6 +168,7 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
     },
     async close() {
       closing = true
+      if (sweeper !== undefined) clearInterval(sweeper)
       // A prompt half-way to a server lands there (and is written down) before the state closes.
       await context.handOvers.idle(10_000)
       context.sockets.closeAll(1001, 'gateway shutting down')

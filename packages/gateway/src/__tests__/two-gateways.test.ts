@@ -50,6 +50,13 @@ async function twoGateways(prefix: string) {
   return [await start(), await start()] as const
 }
 
+/** Stops the gateway (and its balancer) started first, as a rolling deploy would. */
+async function stopFirst() {
+  const first = live.shift()!
+  await first.gateway.close()
+  first.balancer.dispose()
+}
+
 const done = (id: string) => (m: { type: string; data: Record<string, unknown> }) =>
   m.type === 'executing' && m.data.node === null && m.data.prompt_id === id
 
@@ -97,6 +104,27 @@ describe('two gateways on one Redis', () => {
       const entry = (await comfyCalls(b).get(`/history/${id}`)).body![id]
       expect(entry.status.messages.map(([type]: [string]) => type)).toContain('execution_interrupted')
       expect(cluster!.sims.flatMap((sim) => sim.log.map((run) => run.outcome))).toEqual(['interrupted'])
+    } finally {
+      socket.close()
+    }
+  })
+
+  it('hands the prompts of a gateway that stops to the other: none lost, none run twice', async () => {
+    const [a, b] = await twoGateways('two-c:')
+    const socket = await listen(b, 'c3')
+    try {
+      const ids: string[] = []
+      for (let i = 0; i < 3; i++) {
+        const posted = await comfyCalls(a).post('/prompt', { prompt: workThenSave(20_000), client_id: 'c3' })
+        ids.push(posted.body!.prompt_id as string)
+      }
+      await socket.until((m) => m.type === 'execution_start' && m.data.prompt_id === ids[0])
+      await stopFirst()
+      for (const id of ids) await socket.until(done(id))
+      for (const id of ids)
+        expect((await comfyCalls(b).get(`/history/${id}`)).body![id].status.status_str).toBe('success')
+      const runs = cluster!.sims.flatMap((sim) => sim.log.map((run) => run.promptId))
+      expect(runs.sort()).toEqual([...ids].sort())
     } finally {
       socket.close()
     }

@@ -16,7 +16,7 @@ export interface GatewayJob {
   /** Who posted it (a token's id; `''` on an open gateway): only they see it. */
   readonly owner: string
   /** The gateway that runs it, when several share their state: the one to ask to stop it. */
-  readonly runner?: string
+  runner?: string
   status: 'pending' | 'running' | 'done'
   /** The server it is on now, and the prompt id it runs as there (a rerun gets a new one). */
   serverId?: string

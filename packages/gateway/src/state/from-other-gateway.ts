@@ -18,7 +18,34 @@ export function fromOtherGateway(context: GatewayContext, message: BusMessage): 
     context.sockets.receive(message)
     return
   }
+  if (message.kind === 'left') {
+    void takeOver(context)
+    return
+  }
   const job = context.jobs.find(message.promptId)
   if (job === undefined || job.runner !== context.bus?.id || job.status === 'done') return
   void stopJob(context, job, message.kind)
+}
+
+/**
+ * Follows the unfinished prompts of gateways that are gone (left, or stopped renewing their
+ * heartbeat): each is claimed once, so exactly one gateway takes it, and followed where it is.
+ */
+export async function takeOver(context: GatewayContext): Promise<number> {
+  const bus = context.bus
+  if (bus === undefined) return 0
+  let taken = 0
+  const alive = new Map<string, boolean>()
+  for (const job of context.jobs.unfinished()) {
+    const runner = job.runner
+    if (runner === undefined || runner === bus.id) continue
+    if (!alive.has(runner)) alive.set(runner, await bus.isAlive(runner))
+    if (alive.get(runner) === true || !(await bus.claim(job.promptId))) continue
+    job.runner = bus.id
+    context.jobs.touch(job)
+    context.log(`job ${job.promptId}: taken over from gateway ${runner}, which is gone`)
+    context.run(job, true)
+    taken += 1
+  }
+  return taken
 }

@@ -20,6 +20,8 @@ export type BusMessage =
     }
   /** The gateway running this prompt: interrupt it, or take it out of the line (`remove`). */
   | { readonly kind: 'interrupt' | 'remove'; readonly promptId: string }
+  /** A gateway stopped: the others take over the prompts it was following. */
+  | { readonly kind: 'left'; readonly id: string }
 
 /** A channel between gateways sharing one state: each message reaches every other gateway. */
 export interface GatewayBus {
@@ -28,4 +30,8 @@ export interface GatewayBus {
   publish(message: BusMessage): void
   /** Listens to the other gateways' messages (never its own). */
   subscribe(listener: (message: BusMessage) => void): () => void
+  /** Whether the gateway with this id is running (it renews a heartbeat). */
+  isAlive(id: string): Promise<boolean>
+  /** Takes a prompt over from a gateway that is gone; true for exactly one of those that ask. */
+  claim(promptId: string): Promise<boolean>
 }

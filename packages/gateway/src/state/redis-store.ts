@@ -11,6 +11,8 @@ export interface RedisGatewayOptions {
   readonly prefix?: string
   /** This gateway's id (default: a new one per process). */
   readonly id?: string
+  /** How long a gateway that stops renewing its heartbeat counts as running (ms). Default 15 s. */
+  readonly heartbeatMs?: number
 }
 
 /**
@@ -24,10 +26,13 @@ export class RedisGatewayStore implements GatewayStore, GatewayBus {
   readonly #subscriber: Redis
   readonly #prefix: string
   readonly #listeners = new Set<(message: BusMessage) => void>()
+  readonly #heartbeatMs: number
+  #beat: ReturnType<typeof setInterval> | undefined
 
   constructor(options: RedisGatewayOptions) {
     this.id = options.id ?? randomUUID()
     this.#prefix = options.prefix ?? 'comfy-gateway:'
+    this.#heartbeatMs = options.heartbeatMs ?? 15_000
     this.#redis = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 2 })
     this.#subscriber = new Redis(options.url, { lazyConnect: false })
     this.#subscriber.on('message', (_channel: string, text: string) => this.#receive(text))
@@ -39,6 +44,25 @@ export class RedisGatewayStore implements GatewayStore, GatewayBus {
   /** Resolves once the channel is listened to (before that, other gateways' messages are missed). */
   async ready(): Promise<void> {
     await this.#subscriber.subscribe(this.#key('bus'))
+    await this.#renew()
+    // Renewed three times per lifetime: one late renewal does not make the others take over.
+    this.#beat = setInterval(() => void this.#renew().catch(() => undefined), this.#heartbeatMs / 3)
+    this.#beat.unref?.()
+  }
+
+  async isAlive(id: string): Promise<boolean> {
+    return (await this.#redis.exists(this.#key(`alive:${id}`))) === 1
+  }
+
+  async claim(promptId: string): Promise<boolean> {
+    const set = await this.#redis.set(
+      this.#key(`claim:${promptId}`),
+      this.id,
+      'PX',
+      this.#heartbeatMs * 4,
+      'NX',
+    )
+    return set === 'OK'
   }
 
   async load() {
@@ -111,6 +135,10 @@ export class RedisGatewayStore implements GatewayStore, GatewayBus {
   }
 
   async close() {
+    if (this.#beat !== undefined) clearInterval(this.#beat)
+    // Leaving on purpose: the others take over at once rather than after the heartbeat lapses.
+    await this.#redis.del(this.#key(`alive:${this.id}`)).catch(() => undefined)
+    this.publish({ kind: 'left', id: this.id })
     this.#listeners.clear()
     await Promise.allSettled([this.#subscriber.quit(), this.#redis.quit()])
   }
@@ -123,6 +151,10 @@ export class RedisGatewayStore implements GatewayStore, GatewayBus {
         ? { ...message, bytes: new Uint8Array(Buffer.from(message.bytes as unknown as string, 'base64')) }
         : message
     for (const listener of this.#listeners) listener(decoded)
+  }
+
+  async #renew(): Promise<void> {
+    await this.#redis.set(this.#key(`alive:${this.id}`), '1', 'PX', this.#heartbeatMs)
   }
 
   #key(name: string): string {

@@ -19,7 +19,15 @@ export class RetryBudget {
 
   /** A new submission (not a retry) started. */
   submitted(): void {
-    this.#submissions.push(this.clock.now())
+    const now = this.clock.now()
+    this.#submissions.push(now)
+    // Pruned here too: a run without retries would otherwise keep one timestamp per job forever.
+    if (this.#submissions.length % 64 === 0) prune(this.#submissions, now - this.settings().retryWindowMs)
+  }
+
+  /** Submissions remembered now (at most those of one window, give or take 64). */
+  get remembered(): number {
+    return this.#submissions.length
   }
 
   /** Takes one retry from the budget; false when it is spent. */

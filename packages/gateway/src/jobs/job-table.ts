@@ -14,6 +14,8 @@ interface FileOwner {
  */
 export class JobTable {
   readonly #jobs = new Map<string, GatewayJob>()
+  /** The jobs not finished yet: what queue views walk, instead of every job history keeps. */
+  readonly #open = new Map<string, GatewayJob>()
   /** Finished prompt ids, oldest first (Map order). */
   readonly #history = new Map<string, true>()
   readonly #files = new Map<string, FileOwner>()
@@ -37,7 +39,7 @@ export class JobTable {
     this.#counter = Math.max(this.#counter, counter)
     const finished = jobs.filter((job) => job.status === 'done')
     finished.sort((a, b) => (a.finishedSeq ?? 0) - (b.finishedSeq ?? 0))
-    for (const job of jobs) this.#jobs.set(job.promptId, job)
+    for (const job of jobs) this.#put(job)
     for (const job of finished) {
       this.#history.set(job.promptId, true)
       this.#finishSeq = Math.max(this.#finishSeq, job.finishedSeq ?? 0)
@@ -53,7 +55,7 @@ export class JobTable {
   }
 
   add(job: GatewayJob): void {
-    this.#jobs.set(job.promptId, job)
+    this.#put(job)
     this.touch(job)
   }
 
@@ -67,7 +69,7 @@ export class JobTable {
       this.#wake(promptId)
       return
     }
-    this.#jobs.set(promptId, job)
+    this.#put(job)
     if (job.status !== 'done') return
     if (!this.#history.has(promptId)) this.#history.set(promptId, true)
     for (const output of Object.values(job.outputs)) this.#noteFiles(job, output)
@@ -98,7 +100,7 @@ export class JobTable {
   queue(owner: string): { running: GatewayJob[]; pending: GatewayJob[] } {
     const running: GatewayJob[] = []
     const pending: GatewayJob[] = []
-    for (const job of this.#jobs.values()) {
+    for (const job of this.#open.values()) {
       if (job.owner !== owner) continue
       if (job.status === 'running') running.push(job)
       else if (job.status === 'pending') pending.push(job)
@@ -115,13 +117,14 @@ export class JobTable {
   /** The caller's `queue_remaining`: running plus pending. */
   remaining(owner: string): number {
     let count = 0
-    for (const job of this.#jobs.values()) if (job.owner === owner && job.status !== 'done') count += 1
+    for (const job of this.#open.values()) if (job.owner === owner) count += 1
     return count
   }
 
   /** Records a finished job in history, dropping the oldest entry past the cap. */
   finish(job: GatewayJob): void {
     job.status = 'done'
+    this.#open.delete(job.promptId)
     job.finishedSeq = ++this.#finishSeq
     this.touch(job)
     this.#wake(job.promptId)
@@ -221,17 +224,24 @@ export class JobTable {
 
   /** Every job not finished yet (for shutdown and metrics). */
   unfinished(): GatewayJob[] {
-    return [...this.#jobs.values()].filter((job) => job.status !== 'done')
+    return [...this.#open.values()]
   }
 
   #forget(promptId: string, write = true): void {
     this.#history.delete(promptId)
     this.#jobs.delete(promptId)
+    this.#open.delete(promptId)
     if (write) this.#write(this.store?.deleteJob(promptId))
     for (const key of this.#fileKeys.get(promptId) ?? []) {
       if (this.#files.get(key)?.promptId === promptId) this.#files.delete(key)
     }
     this.#fileKeys.delete(promptId)
+  }
+
+  #put(job: GatewayJob): void {
+    this.#jobs.set(job.promptId, job)
+    if (job.status === 'done') this.#open.delete(job.promptId)
+    else this.#open.set(job.promptId, job)
   }
 
   #write(written: Promise<void> | undefined): void {

@@ -14,7 +14,7 @@ export function jobRoutes(app: FastifyInstance, context: GatewayContext): void {
     if (answer.job !== undefined) {
       jobs.add(answer.job)
       context.run(answer.job)
-      sockets.status(request.owner, jobs.remaining(request.owner))
+      sockets.statusSoon(request.owner, () => jobs.remaining(request.owner))
     }
     return reply.code(answer.status).send(answer.body)
   })

@@ -15,6 +15,7 @@ interface Client {
 export class ClientSockets {
   readonly #byId = new Map<string, Set<WebSocket>>()
   readonly #clients = new Map<WebSocket, Client>()
+  readonly #dueStatus = new Map<string, () => number>()
 
   /** With a bus, every message also goes to the other gateways' sockets of the same caller. */
   constructor(private readonly bus?: GatewayBus) {}
@@ -79,6 +80,21 @@ export class ClientSockets {
   broadcastBinary(owner: string, bytes: Uint8Array): void {
     this.#toOwner(owner, bytes)
     this.bus?.publish({ kind: 'binary', owner, bytes })
+  }
+
+  /**
+   * `status` for the caller once the current burst of work is done (after the response that caused
+   * it): a burst of POSTs sends each socket one `status`, not one per prompt.
+   */
+  statusSoon(owner: string, remaining: () => number): void {
+    const first = this.#dueStatus.size === 0
+    this.#dueStatus.set(owner, remaining)
+    if (!first) return
+    setImmediate(() => {
+      const due = [...this.#dueStatus]
+      this.#dueStatus.clear()
+      for (const [who, count] of due) this.status(who, count())
+    })
   }
 
   /** Sends every socket of `owner` its queue length, as ComfyUI's `status` broadcast. */

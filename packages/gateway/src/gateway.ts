@@ -162,6 +162,12 @@ export function createGateway(options: GatewayOptions, parts: GatewayParts = {})
         for (const job of unfinished) context.run(job, true)
         if (jobs.length > 0)
           settings.log(`state: ${jobs.length} prompts restored, ${unfinished.length} followed again`)
+        if (shared !== undefined) {
+          await takeOver(context)
+          // A gateway that died without leaving is found when its heartbeat lapses.
+          sweeper = setInterval(() => void takeOver(context).catch(() => undefined), 10_000)
+          sweeper.unref?.()
+        }
       }
       const address = await app.listen({ host: settings.host, port: settings.port })
       return address.replace('[::1]', 'localhost')

@@ -1,5 +1,4 @@
 import { isCapabilityRefusal } from '../capabilities/refusal.js'
-import type { JobHints } from '../contracts/strategy.js'
 import { ComfyBalancerError } from '../errors/base.js'
 import { type PromptRejectedError, SubmitError } from '../errors/job-errors.js'
 import type { RequestFailure } from '../probe/fetch-json.js'

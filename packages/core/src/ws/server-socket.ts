@@ -101,9 +101,14 @@ export class ServerSocket {
 
   #message(data: unknown): void {
     // Binary frames are previews; only JSON text frames carry status and job events.
-    if (data instanceof ArrayBuffer) return this.handlers.binary(new Uint8Array(data))
-    if (ArrayBuffer.isView(data))
-      return this.handlers.binary(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+    if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+      const bytes =
+        data instanceof ArrayBuffer
+          ? new Uint8Array(data)
+          : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      this.handlers.binary(bytes)
+      return
+    }
     if (typeof data !== 'string') return
     let message: { type?: unknown; data?: unknown }
     try {

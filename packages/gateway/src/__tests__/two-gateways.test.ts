@@ -4,7 +4,8 @@ import { type RedisServer, startRedisServer } from '@comfy-balancer/testkit/redi
 import { type SimCluster, startSimCluster } from '@comfy-balancer/testkit/sim'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createGateway, type Gateway } from '../index.js'
-import { comfyCalls, listen, workThenSave } from './client-calls.js'
+import { RedisGatewayStore } from '../state/redis-store.js'
+import { comfyCalls, type Loose, listen, workThenSave } from './client-calls.js'
 
 /** Two gateways on one Redis, as behind an ordinary HTTP load balancer: one virtual ComfyUI. */
 let redis: RedisServer
@@ -125,6 +126,70 @@ describe('two gateways on one Redis', () => {
         expect((await comfyCalls(b).get(`/history/${id}`)).body![id].status.status_str).toBe('success')
       const runs = cluster!.sims.flatMap((sim) => sim.log.map((run) => run.promptId))
       expect(runs.sort()).toEqual([...ids].sort())
+    } finally {
+      socket.close()
+    }
+  })
+
+  it('follows the prompts of a gateway that died without leaving, once its heartbeat is gone', async () => {
+    cluster = await startSimCluster([{}], { timeScale: 0.05 })
+    // What a dead gateway "ghost" left behind: its prompt on a server's queue, its record in Redis.
+    const placer = createLoadBalancer({
+      config: { servers: [...cluster.urls] },
+      clock: cluster.clock,
+      fetch: transport.fetch,
+      logger: silentLogger,
+    })
+    const prompt = workThenSave(2_000)
+    const submission = await placer.submit(prompt, { binding: 'early' })
+    placer.dispose()
+    const ghost = new RedisGatewayStore({ url: redis.url, prefix: 'two-d:', id: 'ghost' })
+    await ghost.saveJob({
+      promptId: submission.promptId,
+      number: 0,
+      prompt,
+      extraData: {},
+      outputsToExecute: ['1', '2'],
+      clientId: undefined,
+      owner: '',
+      runner: 'ghost',
+      status: 'pending',
+      serverId: submission.serverId,
+      runningAs: submission.promptId,
+      messages: [],
+      outputs: {},
+      meta: {},
+      createdAt: 0,
+    })
+    await ghost.close()
+    const balancer = createLoadBalancer({
+      config: { servers: [...cluster.urls], probe: { queueMode: 'ws' } },
+      clock: cluster.clock,
+      fetch: transport.fetch,
+      webSocket: transport.webSocket,
+      logger: silentLogger,
+    })
+    const lines: string[] = []
+    const gateway = createGateway({
+      balancer,
+      port: 0,
+      redis: { url: redis.url, prefix: 'two-d:' },
+      log: (l) => lines.push(l),
+    })
+    live.push({ gateway, balancer })
+    const url = await gateway.listen()
+    expect(lines).toContain(`job ${submission.promptId}: taken over from gateway ghost, which is gone`)
+    const socket = await listen(url, 'late')
+    try {
+      let entry: Record<string, Loose> | undefined
+      while (entry === undefined) {
+        entry = (await comfyCalls(url).get(`/history/${submission.promptId}`)).body![submission.promptId]
+        // Each change of the caller's queue is a `status` on its sockets: look again after the next.
+        const seen = socket.messages.length
+        if (entry === undefined) await socket.until(() => socket.messages.length > seen)
+      }
+      expect(entry.status.status_str).toBe('success')
+      expect(cluster.sims[0]!.log.map((run) => run.promptId)).toEqual([submission.promptId])
     } finally {
       socket.close()
     }

@@ -29,3 +29,4 @@ export {
   jittered,
 } from './util/backoff.js'
 export { redactText, redactUrl } from './util/redact.js'
+export { endpointUrl, toRequestTarget } from './util/request-target.js'

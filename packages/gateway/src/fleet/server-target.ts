@@ -1,4 +1,4 @@
-import { redactUrl } from '@comfy-balancer/core/internal'
+import { endpointUrl, redactUrl, toRequestTarget } from '@comfy-balancer/core/internal'
 
 /** A ComfyUI server the fleet info reads from. */
 export interface FleetServer {
@@ -22,34 +22,9 @@ export interface ServerTarget {
 
 /** Splits a server's URL into a fetchable base and headers, keeping an explicit `Authorization`. */
 export function serverTarget(server: FleetServer): ServerTarget {
-  const headers = server.headers ?? {}
   const label = (path: string) => redactUrl(routeUrl(server.url, path))
-  const parsed = new URL(server.url)
-  const user = decodeURIComponent(parsed.username)
-  const pass = decodeURIComponent(parsed.password)
-  parsed.username = ''
-  parsed.password = ''
-  parsed.pathname = parsed.pathname.replace(/\/+$/, '')
-  const text = parsed.toString()
-  const base = parsed.search === '' && parsed.hash === '' ? text.replace(/\/+$/, '') : text
-  const hasAuth = Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')
-  if ((user === '' && pass === '') || hasAuth) return { base, headers, label }
-  const basic = `Basic ${encodeBase64(`${user}:${pass}`)}`
-  return { base, headers: { ...headers, Authorization: basic }, label }
+  return { ...toRequestTarget(server.url, server.headers ?? {}), label }
 }
 
-/**
- * The URL of `path` below a base URL, keeping the base's query: RunPod-style set-ups put their
- * token there, and every request needs it.
- */
-export function routeUrl(base: string, path: string): string {
-  const parsed = new URL(base)
-  parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}${path}`
-  return parsed.toString()
-}
-
-function encodeBase64(text: string): string {
-  let binary = ''
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte)
-  return btoa(binary)
-}
+/** The URL of `path` below a base URL, keeping the base's query (a RunPod-style token lives there). */
+export const routeUrl = endpointUrl

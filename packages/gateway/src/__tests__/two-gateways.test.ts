@@ -75,6 +75,11 @@ describe('two gateways on one Redis', () => {
       expect(
         (await comfyCalls(b).get('/queue')).body!.queue_running.map((item: unknown[]) => item[1]),
       ).toEqual([id])
+      // A client that reads history through B on its last output (as @saintno/comfyui-sdk does)
+      // finds the entry: B waits for the outcome it knows is moments away.
+      await socket.until((m) => m.type === 'executed' && m.data.prompt_id === id && m.data.node === '2')
+      const early = (await comfyCalls(b).get(`/history/${id}`)).body![id]
+      expect(early?.status.status_str).toBe('success')
       await socket.until(done(id))
       const types = socket.messages.filter((m) => m.data.prompt_id === id).map((m) => m.type)
       expect(types[0]).toBe('execution_start')

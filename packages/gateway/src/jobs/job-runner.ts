@@ -88,7 +88,12 @@ export async function runJob(host: RunnerHost, job: GatewayJob, resume = false):
       }
       const { type, data } = relayed
       if (KEPT.has(type)) job.messages.push([type, data])
-      if (type === 'executed' && isRecord(data.output)) host.jobs.noteOutput(job, data.output)
+      if (type === 'executed' && isRecord(data.output)) {
+        host.jobs.noteOutput(job, data.output)
+        // Written (and shared with other gateways) before the client hears of it: a client that
+        // reads history on its last output, through any gateway, is then made to wait for the entry.
+        host.jobs.touch(job)
+      }
       if (HELD.has(type)) held = [type, data]
       else send(type, data)
     }

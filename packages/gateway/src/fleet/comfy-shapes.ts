@@ -1,11 +1,13 @@
+import { isJsonObject, type JsonObject } from '@comfy-balancer/comfyui-rules'
+
 /**
  * The JSON shapes of ComfyUI's info routes, as far as the fleet merges need to know them, with
  * guards that tell a usable answer from a broken one. The guards check only what the merges read:
  * anything else is passed through untouched, so fields newer ComfyUI versions add still reach clients.
  */
 
-/** A plain JSON object. */
-export type JsonObject = { [key: string]: unknown }
+/** A plain JSON object, and its guard: comfyui-rules' own. */
+export { isJsonObject, type JsonObject }
 
 /** One node class as `/object_info` describes it (`input`, `output`, `category`, …). */
 export type NodeInfo = JsonObject
@@ -25,11 +27,6 @@ export interface DeviceStats extends JsonObject {
 export interface SystemStats extends JsonObject {
   system: JsonObject
   devices: DeviceStats[]
-}
-
-/** True for a JSON object (not an array, not null). */
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /** `/object_info`: an object of objects (a `wrongShape` answer such as `[42]` is refused). */

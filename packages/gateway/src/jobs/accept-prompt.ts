@@ -1,3 +1,4 @@
+import { isJsonObject } from '@comfy-balancer/comfyui-rules'
 import type { Owner } from '../auth.js'
 import type { GatewayJob } from './gateway-job.js'
 import type { JobTable } from './job-table.js'
@@ -48,7 +49,7 @@ export async function acceptPrompt(
     readonly bus?: { readonly id: string } | undefined
   },
 ): Promise<Acceptance> {
-  const json = isRecord(body) ? body : {}
+  const json = isJsonObject(body) ? body : {}
   const counter = context.jobs.nextNumber()
   const number =
     typeof json.number === 'number' && Number.isFinite(json.number)
@@ -56,7 +57,7 @@ export async function acceptPrompt(
       : json.front
         ? -counter
         : counter
-  if (!isRecord(json.prompt)) return rejected('no_prompt', 'No prompt provided', 'No prompt provided')
+  if (!isJsonObject(json.prompt)) return rejected('no_prompt', 'No prompt provided', 'No prompt provided')
   const promptId = json.prompt_id ?? null
   if (
     promptId !== null &&
@@ -74,7 +75,7 @@ export async function acceptPrompt(
   const id = (promptId as string | null) ?? context.newId()
   const clientId = typeof json.client_id === 'string' && json.client_id !== '' ? json.client_id : undefined
   const extraData: Record<string, unknown> = {
-    ...(isRecord(json.extra_data) ? json.extra_data : {}),
+    ...(isJsonObject(json.extra_data) ? json.extra_data : {}),
     ...(clientId === undefined ? {} : { client_id: clientId }),
     create_time: context.now(),
   }
@@ -98,8 +99,4 @@ export async function acceptPrompt(
 
 function rejected(type: string, message: string, details: string): Acceptance {
   return { status: 400, body: { error: { type, message, details, extra_info: {} }, node_errors: {} } }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -1,3 +1,4 @@
+import { isJsonObject } from '@comfy-balancer/comfyui-rules'
 import {
   ComfyBalancerError,
   JobError,
@@ -88,7 +89,7 @@ export async function runJob(host: RunnerHost, job: GatewayJob, resume = false):
       }
       const { type, data } = relayed
       if (KEPT.has(type)) job.messages.push([type, data])
-      if (type === 'executed' && isRecord(data.output)) {
+      if (type === 'executed' && isJsonObject(data.output)) {
         host.jobs.noteOutput(job, data.output)
         // Written (and shared with other gateways) before the client hears of it: a client that
         // reads history on its last output, through any gateway, is then made to wait for the entry.
@@ -169,7 +170,7 @@ function relay(job: GatewayJob, serverId: string, message: PushedMessage): Pushe
     job.serverId = serverId
     if (job.startedAt === undefined && typeof data.timestamp === 'number') job.startedAt = data.timestamp
   }
-  if (type === 'executed' && typeof data.node === 'string' && isRecord(data.output)) {
+  if (type === 'executed' && typeof data.node === 'string' && isJsonObject(data.output)) {
     job.outputs[data.node] = data.output
     const display = typeof data.display_node === 'string' ? data.display_node : data.node
     job.meta[data.node] = {
@@ -226,8 +227,4 @@ function failed(job: GatewayJob, error: unknown, held: StatusMessage | undefined
 function describe(job: GatewayJob): string {
   const took = job.endedAt !== undefined ? ` in ${((job.endedAt - job.createdAt) / 1000).toFixed(1)} s` : ''
   return `job ${job.promptId} ${job.outcome ?? 'ended'} on ${job.serverId ?? 'no server'}${took}`
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -1,3 +1,4 @@
+import { isJsonObject } from '@comfy-balancer/comfyui-rules'
 import type { FastifyInstance } from 'fastify'
 import type { GatewayContext } from '../context.js'
 import { acceptPrompt } from '../jobs/accept-prompt.js'
@@ -73,12 +74,6 @@ export function jobRoutes(app: FastifyInstance, context: GatewayContext): void {
   })
 }
 
-function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {}
-}
-
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []
 }
@@ -89,4 +84,8 @@ function wholeNumber(value: unknown, name: string): number {
   if (Number.isNaN(parsed))
     throw Object.assign(new Error(`${name} must be a whole number`), { statusCode: 400 })
   return parsed
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return isJsonObject(value) ? value : {}
 }

@@ -1,3 +1,4 @@
+import { isJsonObject } from '@comfy-balancer/comfyui-rules'
 import type { FastifyInstance } from 'fastify'
 import type { GatewayContext } from '../context.js'
 import { type GatewayJob, historyEntry } from '../jobs/gateway-job.js'
@@ -81,7 +82,7 @@ export function jobsApiRoutes(app: FastifyInstance, context: JobsApiContext): vo
       } catch {
         return reply.code(400).send({ error: 'Request body must be valid JSON' })
       }
-      const ids = isRecord(body) ? body.job_ids : undefined
+      const ids = isJsonObject(body) ? body.job_ids : undefined
       if (!Array.isArray(ids)) return reply.code(400).send({ error: 'job_ids must be a list' })
       const invalid = ids.filter((id) => typeof id !== 'string' || !UUID.test(id)).map(pythonRepr)
       if (invalid.length > 0)
@@ -158,8 +159,8 @@ function pythonInt(text: string): number {
  */
 function jobView(job: GatewayJob, detail: boolean): Json & { status: string } {
   const extraData = job.extraData
-  const pngInfo = isRecord(extraData.extra_pnginfo) ? extraData.extra_pnginfo : {}
-  const workflow = isRecord(pngInfo.workflow) ? pngInfo.workflow : {}
+  const pngInfo = isJsonObject(extraData.extra_pnginfo) ? extraData.extra_pnginfo : {}
+  const workflow = isJsonObject(pngInfo.workflow) ? pngInfo.workflow : {}
   const head = (status: string) => ({
     id: job.promptId,
     status,
@@ -214,7 +215,7 @@ function outputsSummary(outputs: Record<string, Json>): { count: number; preview
       // `animated` is a flag, not items.
       if (mediaType === 'animated' || !Array.isArray(items)) continue
       for (const item of items) {
-        if (!isRecord(item)) continue
+        if (!isJsonObject(item)) continue
         count += 1
         if (preview !== undefined || !previewable(mediaType, item)) continue
         const enriched = { ...item, nodeId, mediaType }
@@ -256,8 +257,4 @@ function pythonRepr(value: unknown): string {
   if (value === null || value === undefined) return 'None'
   if (typeof value === 'boolean') return value ? 'True' : 'False'
   return typeof value === 'number' ? String(value) : JSON.stringify(value)
-}
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

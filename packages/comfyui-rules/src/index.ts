@@ -1,3 +1,4 @@
+export { type FileRef, parseAnnotatedPath } from './annotated-path'
 export {
   isJsonObject,
   PythonError,

@@ -1,3 +1,4 @@
+import { type FileRef, parseAnnotatedPath } from '@comfy-balancer/comfyui-rules'
 import { type GatewayStore, type StoredUpload, uploadKey } from '../state/gateway-store.js'
 
 /** What ComfyUI answers an upload with: where the file now is. */
@@ -65,27 +66,10 @@ export class Uploads {
       const inputs = (node as { inputs?: unknown } | null)?.inputs
       if (typeof inputs !== 'object' || inputs === null) continue
       for (const value of Object.values(inputs))
-        if (typeof value === 'string' && value.includes('.')) await add(parseRef(value))
+        if (typeof value === 'string' && value.includes('.')) await add(parseAnnotatedPath(value))
     }
     return [...found.values()]
   }
-}
-
-interface FileRef {
-  readonly type: string
-  readonly subfolder: string
-  readonly filename: string
-}
-
-/** `sub/name.png [input]` → its folder type, subfolder and name (ComfyUI's `annotated_filepath`). */
-function parseRef(value: string): FileRef {
-  const annotated = /^(.*) \[(input|output|temp)\]$/.exec(value)
-  const path = annotated?.[1] ?? value
-  const type = annotated?.[2] ?? 'input'
-  const slash = path.lastIndexOf('/')
-  return slash === -1
-    ? { type, subfolder: '', filename: path }
-    : { type, subfolder: path.slice(0, slash), filename: path.slice(slash + 1) }
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,3 +1,4 @@
+import { parseAnnotatedPath } from '@comfy-balancer/comfyui-rules'
 import type { OutputFile } from './comfy-types'
 
 /** What `POST /upload/image` answers: where the file now is. */
@@ -61,11 +62,8 @@ export class ServerFiles {
 
   /** `folder_paths.exists_annotated_filepath`: `sub/name.png [output]`, `input` when not annotated. */
   existsAnnotated(value: string): boolean {
-    const annotated = /^(.*) \[(input|output|temp)\]$/.exec(value)
-    const path = annotated?.[1] ?? value
-    const slash = path.lastIndexOf('/')
-    const [subfolder, name] = slash === -1 ? ['', path] : [path.slice(0, slash), path.slice(slash + 1)]
-    return this.has(name, subfolder, annotated?.[2] ?? 'input')
+    const { filename, subfolder, type } = parseAnnotatedPath(value)
+    return this.has(filename, subfolder, type)
   }
 
   /** nodes.py's `VALIDATE_INPUTS` of the classes that load from the input folder. */

@@ -1,4 +1,4 @@
-import { isJsonObject } from '@comfy-balancer/comfyui-rules'
+import { type FileRef, isJsonObject } from '@comfy-balancer/comfyui-rules'
 import type { Owner } from '../auth.js'
 import type { GatewayJob } from './gateway-job.js'
 import type { JobTable } from './job-table.js'
@@ -13,7 +13,13 @@ export interface ComfyError {
 
 /** What validating a prompt against the fleet gives: the outputs to run, or ComfyUI's 400 error. */
 export type Verdict =
-  | { readonly ok: true; readonly outputs: readonly string[]; readonly nodeErrors: Record<string, unknown> }
+  | {
+      readonly ok: true
+      readonly outputs: readonly string[]
+      readonly nodeErrors: Record<string, unknown>
+      /** The caller's uploads it names (masks after their originals): placed before each POST. */
+      readonly uploads?: readonly FileRef[]
+    }
   | { readonly ok: false; readonly error: ComfyError; readonly nodeErrors: Record<string, unknown> }
 
 /** Validates an API-format prompt as ComfyUI's `validate_prompt` would, against what the fleet can run. */
@@ -85,6 +91,7 @@ export async function acceptPrompt(
     prompt: json.prompt,
     extraData,
     outputsToExecute: verdict.outputs,
+    ...(verdict.uploads === undefined || verdict.uploads.length === 0 ? {} : { uploads: verdict.uploads }),
     clientId: clientId ?? (typeof extraData.client_id === 'string' ? extraData.client_id : undefined),
     owner,
     ...(context.bus === undefined ? {} : { runner: context.bus.id }),

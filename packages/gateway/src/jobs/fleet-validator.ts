@@ -31,7 +31,7 @@ export function fleetValidator(
         ownChecks: imageChecks(objectInfo as ObjectInfo, uploaded),
       })
       return verdict.ok
-        ? { ok: true, outputs: verdict.outputs, nodeErrors: verdict.nodeErrors }
+        ? { ok: true, outputs: verdict.outputs, nodeErrors: verdict.nodeErrors, uploads: uploaded.map(refOf) }
         : { ok: false, error: verdict.error, nodeErrors: verdict.nodeErrors }
     } catch (error) {
       // Where ComfyUI itself crashes (a node that is not an object, …) it answers 500; a client is
@@ -67,4 +67,8 @@ function imageChecks(objectInfo: ObjectInfo, uploaded: readonly StoredUpload[]) 
 function refsOf(file: StoredUpload): string[] {
   const path = file.subfolder === '' ? file.filename : `${file.subfolder}/${file.filename}`
   return file.type === 'input' ? [path, `${path} [input]`] : [`${path} [${file.type}]`]
+}
+
+function refOf({ type, subfolder, filename }: StoredUpload) {
+  return { type, subfolder, filename }
 }

@@ -1,3 +1,5 @@
+import type { FileRef } from '@comfy-balancer/comfyui-rules'
+
 /** A message ComfyUI keeps in a history entry's `status.messages`: `[type, data]`. */
 export type StatusMessage = [type: string, data: Record<string, unknown>]
 
@@ -11,6 +13,8 @@ export interface GatewayJob {
   readonly extraData: Record<string, unknown>
   /** Output node ids that passed validation: the ones that run. */
   readonly outputsToExecute: readonly string[]
+  /** The caller's uploads it names, found once when it was taken; put on each server it is sent to. */
+  readonly uploads?: readonly FileRef[]
   /** The WebSocket client id its messages go to, if the client gave one. */
   readonly clientId: string | undefined
   /** Who posted it (a token's id; `''` on an open gateway): only they see it. */

@@ -135,8 +135,8 @@ function follow(host: RunnerHost, job: GatewayJob, onEvent: (event: JobEvent) =>
     job.serverId = server.id
     host.jobs.touch(job)
     try {
-      const uploads = await host.uploads.neededBy(job.owner, job.prompt)
-      if (uploads.length > 0) await host.placer.place(server, uploads)
+      if (job.uploads !== undefined)
+        await host.placer.place(server, await host.uploads.all(job.owner, job.uploads))
     } catch (error) {
       // Not posted: the balancer tries another server, or the prompt waits again.
       host.handOvers.end(job.promptId)

@@ -10,6 +10,8 @@ import type { StoredUpload } from '../state/gateway-store.js'
 export class UploadPlacer {
   /** `server id → upload keys with a content digest` already placed there. */
   readonly #placed = new Map<string, Set<string>>()
+  /** Each upload's content digest, computed once (uploads are kept as the same objects). */
+  readonly #digests = new WeakMap<StoredUpload, string>()
 
   constructor(private readonly fetchFn: typeof fetch = fetch) {}
 
@@ -20,7 +22,7 @@ export class UploadPlacer {
     const placed = this.#placed.get(server.id) ?? new Set<string>()
     this.#placed.set(server.id, placed)
     for (const upload of uploads) {
-      const key = `${upload.owner}\u0000${upload.type}\u0000${upload.subfolder}\u0000${upload.filename}\u0000${upload.bytes.length}\u0000${digest(upload.bytes)}`
+      const key = `${upload.owner}\u0000${upload.type}\u0000${upload.subfolder}\u0000${upload.filename}\u0000${this.#digestOf(upload)}`
       if (placed.has(key)) continue
       const form = new FormData()
       form.set('image', new Blob([Buffer.from(upload.bytes)]), upload.filename)
@@ -40,6 +42,15 @@ export class UploadPlacer {
     }
   }
 
+  #digestOf(upload: StoredUpload): string {
+    let known = this.#digests.get(upload)
+    if (known === undefined) {
+      known = digest(upload.bytes)
+      this.#digests.set(upload, known)
+    }
+    return known
+  }
+
   /** Forgets what a server holds (it restarted: its input folder may be gone). */
   forget(serverId: string): void {
     this.#placed.delete(serverId)
@@ -50,5 +61,5 @@ export class UploadPlacer {
 function digest(bytes: Uint8Array): string {
   let hash = 0x811c9dc5
   for (const byte of bytes) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0
-  return hash.toString(16)
+  return `${bytes.length}:${hash.toString(16)}`
 }

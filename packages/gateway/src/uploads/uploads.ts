@@ -49,6 +49,12 @@ export class Uploads {
     return found
   }
 
+  /** The caller's uploads by reference (one it no longer has is left out: its server says why). */
+  async all(owner: string, refs: readonly FileRef[]): Promise<StoredUpload[]> {
+    const found = await Promise.all(refs.map((ref) => this.get(owner, ref.type, ref.subfolder, ref.filename)))
+    return found.filter((upload): upload is StoredUpload => upload !== undefined)
+  }
+
   /**
    * The caller's uploads a prompt names: any string input that reads as an uploaded file —
    * `name.png`, `sub/name.png`, or with ComfyUI's annotation `name.png [input]` — masks after the

@@ -91,6 +91,7 @@ export function planDispatch(
     const behind = (jobs.length - index - 1) * (options.loadPressure ?? 0)
     let best: PlanServer | undefined
     let bestFinish = Number.POSITIVE_INFINITY
+    let bestSwitch = 0
     let free: PlanServer | undefined
     let freeFinish = Number.POSITIVE_INFINITY
     let freeSwitch = 0
@@ -108,6 +109,7 @@ export function planDispatch(
       if (finish < bestFinish) {
         best = server
         bestFinish = finish
+        bestSwitch = switchMs
       }
       if (finish < freeFinish && canTakeNow(server)) {
         free = server
@@ -122,7 +124,8 @@ export function planDispatch(
     const target = canTakeNow(best) ? best : free && bestFinish > freeFinish * (1 - margin) ? free : undefined
     const chosen = target ?? best
     planned.set(chosen.id, (planned.get(chosen.id) ?? 0) + 1)
-    const chosenSwitch = switchCostMs(chosen.models, heldOn(chosen), job.models, fleet)
+    // Already worked out in the loop above: the chosen server is the best or the free one.
+    const chosenSwitch = chosen === best ? bestSwitch : freeSwitch
     if (chosenSwitch > 0) plannedSwitch.set(chosen.id, (plannedSwitch.get(chosen.id) ?? 0) + chosenSwitch)
     if (job.models !== undefined && job.models.length > 0)
       held.set(chosen.id, heldAfter(heldOn(chosen), job.models, chosen.models?.slots ?? 1))

@@ -8,6 +8,7 @@ import {
   type PushedMessage,
   type RequestTarget,
 } from '@comfy-balancer/core'
+import type { GatewayBus } from '../state/gateway-bus.js'
 import type { UploadPlacer } from '../uploads/place-uploads.js'
 import type { Uploads } from '../uploads/uploads.js'
 import type { ClientSockets } from '../ws/client-sockets.js'
@@ -25,6 +26,8 @@ export interface RunnerHost {
   readonly jobEnded: ReadonlyArray<(job: GatewayJob) => void>
   readonly jobRetried: ReadonlyArray<(job: GatewayJob) => void>
   readonly handOvers: HandOvers
+  /** Other gateways sharing this one's state, if any. */
+  readonly bus?: GatewayBus | undefined
   readonly uploads: Uploads
   readonly placer: UploadPlacer
   /** True while the gateway shuts down: a job cut off then is left for the next process. */
@@ -91,9 +94,10 @@ export async function runJob(host: RunnerHost, job: GatewayJob, resume = false):
       if (KEPT.has(type)) job.messages.push([type, data])
       if (type === 'executed' && isJsonObject(data.output)) {
         host.jobs.noteOutput(job, data.output)
-        // Written (and shared with other gateways) before the client hears of it: a client that
-        // reads history on its last output, through any gateway, is then made to wait for the entry.
-        host.jobs.touch(job)
+        // Shared before the client hears of it: a client that reads history on its last output,
+        // through another gateway, is then made to wait for the entry. Alone, this gateway's own
+        // copy is already current, and rewriting the whole job per output would be waste.
+        if (host.bus !== undefined) host.jobs.touch(job)
       }
       if (HELD.has(type)) held = [type, data]
       else send(type, data)
